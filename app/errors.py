@@ -1,0 +1,62 @@
+"""Domain errors. No web framework here: app.api maps these to problem+json answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorItem:
+    """One thing wrong with an input document or request.
+
+    `location` names where: a line and element for XML ("line 12, <werkproces>"), a row and
+    column for a table ("row 4, column weight"), or a field path for JSON.
+    """
+
+    location: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base class: every error a service may raise on purpose."""
+
+    title = "Error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+    def __init__(self, resource: str, key: object) -> None:
+        super().__init__(f"{resource} {key} does not exist")
+        self.resource = resource
+        self.key = key
+
+
+class Conflict(DomainError):
+    title = "Conflict"
+
+
+class InvalidDocument(DomainError):
+    """An uploaded document (XML, CSV, XLSX) that cannot be imported. Nothing was written."""
+
+    title = "Invalid document"
+
+    def __init__(self, detail: str, errors: list[ErrorItem] | None = None) -> None:
+        super().__init__(detail)
+        self.errors: list[ErrorItem] = list(errors or [])
+
+
+class UnsupportedDocument(InvalidDocument):
+    """A document of a type we do not read (wrong media type or file extension)."""
+
+    title = "Unsupported document type"
+
+
+class NothingToScore(DomainError):
+    """A match was asked for where there is no data to score on."""
+
+    title = "Nothing to score"
