@@ -1,0 +1,241 @@
+"""Break a free-text Dutch workplace description into short skill statements a person can review.
+
+Rule-based and deterministic: lines and bullets, then sentences (abbreviations and decimals kept
+whole), then enumerations of activities ("Je verzorgt de post, beheert de voorraad en bemant de
+receptie"). An enumeration is split only when every part looks like a clause of its own; lists of
+nouns ("kennis van HACCP en hygiëne", "een schone en veilige omgeving") stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_STATEMENT_CHARS", "split_statements"]
+
+MAX_STATEMENT_CHARS = 300
+MIN_STATEMENT_CHARS = 8
+MIN_STATEMENT_WORDS = 2
+
+# Abbreviations whose final dot does not end a sentence (compared lower-cased, with their dots).
+_ABBREVIATIONS = frozenset(
+    {
+        "bijv.", "bv.", "b.v.", "o.a.", "d.w.z.", "e.d.", "m.b.t.", "etc.", "enz.", "incl.", "excl.", "ca.",
+        "i.p.v.", "t.b.v.", "t.a.v.", "i.v.m.", "m.n.", "z.s.m.", "evt.", "o.b.v.", "m.u.v.", "e.e.a.",
+        "zgn.", "vnl.", "resp.", "max.", "min.", "nr.", "mr.", "dhr.", "mevr.", "mw.", "drs.", "ing.",
+        "jl.", "a.s.", "t/m.", "vs.", "p.w.", "o.l.v.", "w.o.", "c.q.", "n.a.v.", "i.o.m.", "e.a.",
+    }
+)  # fmt: skip
+# ...of which these often end a sentence: there a capital letter after them starts a new one.
+_SENTENCE_FINAL_ABBREVIATIONS = frozenset({"etc.", "enz.", "e.d.", "e.a.", "e.e.a."})
+
+_BULLET = re.compile(r"^\s*(?:[-–—•*·▪●○◦►✓>]+|\d{1,2}[.)]|[a-z][.)])\s+")
+_INLINE_BULLET = re.compile(r"\s+[•·▪●◦►]\s+")
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)")
+_LEAD_IN = re.compile(r"^([^:]{1,80}):\s+(?=\S)")
+_QUESTION_HEADING = re.compile(r"^(?:wat|wie|waar|waarom|hoe|wanneer|welke)\b", re.IGNORECASE)
+
+_PRONOUN = (
+    r"(?:je|jij|u|hij\s*/\s*zij|zij\s*/\s*hij|hij\s+of\s+zij|zij\s+of\s+hij"
+    r"|de\s+(?:pedagogisch\s+)?medewerker|de\s+kandidaat)"
+)
+_RESPONSIBLE_FRAME = re.compile(
+    rf"^(?:{_PRONOUN}\s+)?(?:ben|bent|is)\s+(?:{_PRONOUN}\s+)?(?:ook\s+|mede\s+|samen\s+met\s+\S+\s+)?"
+    r"(?:mede)?verantwoordelijk\s+voor\s+(?:onder\s+andere\s+|o\.a\.\s+)?",
+    re.IGNORECASE,
+)
+_PRONOUN_START = re.compile(rf"^{_PRONOUN}\s+(?=\S)", re.IGNORECASE)
+_CONNECTIVE = re.compile(r"^(?:daarnaast|verder|tevens|bovendien|ook|en|of|ook\s+nog)\s*,?\s+", re.IGNORECASE)
+_INVERTED_PRONOUN = re.compile(r"^(\S+)\s+(?:je|jij|u)\s+(?=\S)", re.IGNORECASE)
+_COMMA = re.compile(r",\s+(?:(?:en|of)\s+)?")
+_CONJUNCTION = re.compile(r"\s+(?:en|of)\s+")
+_TRAILING = re.compile(r"[\s.,;:!?]+$")
+_TRAILING_ETC = re.compile(r"(?:,\s*|\s+)(?:enz|etc|e\.d|e\.a|en\s+zo\s+verder)\.?$", re.IGNORECASE)
+# Words that start a dependent phrase, not a clause of its own: "…, o.a. tijdens haal- en brengmomenten".
+_NOT_CLAUSE_START = frozenset(
+    {"o.a.", "bijv.", "bv.", "d.w.z.", "m.b.t.", "i.v.m.", "ca.", "incl.", "e.d.", "etc.", "enz.", "zoals",
+     "tijdens", "met", "voor", "in", "op", "bij", "als", "waarbij", "die", "dat", "omdat", "wanneer",
+     "zodat", "zowel", "maar", "van", "naar", "om", "door", "na", "per", "tot", "inclusief", "waaronder",
+     "vooral", "zeker", "liefst", "bij voorkeur", "terwijl", "want", "dus", "waardoor"}
+)  # fmt: skip
+_SUBORDINATORS = frozenset(
+    {"als", "wanneer", "omdat", "zodat", "waar", "wat", "hoe", "dat", "of", "terwijl", "nadat", "voordat",
+     "zodra", "indien", "mits", "tenzij", "waarin", "waarbij", "die", "wie", "welke", "hoewel", "zoals"}
+)  # fmt: skip
+
+# Finite verbs that do not end in -t, and words ending in -t / -en that are not verbs.
+_FINITE_IRREGULAR = frozenset(
+    {"kan", "kun", "wil", "zal", "mag", "is", "ben", "heb", "ga", "doe", "sta", "zie"}
+)
+_NOT_FINITE = frozenset(
+    {"het", "met", "dat", "wat", "niet", "tot", "uit", "dit", "vast", "best", "licht", "recht", "straat",
+     "post", "contact", "aandacht", "kunst", "tekst", "dienst", "markt", "toezicht"}
+)  # fmt: skip
+_NOT_INFINITIVE = frozenset(
+    {"een", "geen", "tussen", "tegen", "binnen", "buiten", "boven", "beneden", "alleen", "open", "even",
+     "teven", "kinderen", "ouders", "collega's", "bewoners", "jongeren", "ouderen", "klanten", "burgers",
+     "vragen", "zaken", "regels", "middelen", "afspraken", "wensen", "situaties", "problemen", "gegevens"}
+)  # fmt: skip
+
+
+def _is_finite_verb(word: str) -> bool:
+    w = word.casefold().strip(",.;:()")
+    if w in _FINITE_IRREGULAR:
+        return True
+    return len(w) >= 3 and w.isalpha() and w.endswith("t") and w not in _NOT_FINITE
+
+
+def _is_infinitive(word: str) -> bool:
+    w = word.casefold().strip(",.;:()")
+    return len(w) >= 5 and w.isalpha() and w.endswith("en") and w not in _NOT_INFINITIVE
+
+
+def _is_clause(part: str) -> bool:
+    """A part that can stand alone as a skill statement: a verb phrase or a 'beheer van de …' phrase."""
+    inverted = _INVERTED_PRONOUN.match(part)
+    if inverted is not None:
+        first = inverted.group(1).casefold()
+        return first not in _SUBORDINATORS and first not in _NOT_CLAUSE_START  # "verzorg je de post"
+    words = _strip_pronoun(part).split()
+    if len(words) < MIN_STATEMENT_WORDS:
+        return False
+    lowered = [w.casefold() for w in words]
+    if lowered[0] in _NOT_CLAUSE_START:
+        return False
+    if _is_finite_verb(words[0]) or _is_infinitive(words[-1]):
+        return True
+    if lowered[0] == "het" and _is_infinitive(words[1]):
+        return True  # nominalised verb: "het verzorgen van de post"
+    return "van" in lowered[1:3] and len(words) >= 3  # "beheer van de voorraad", "de zorg van …"
+
+
+def _strip_pronoun(text: str) -> str:
+    """'Je verzorgt de post' -> 'verzorgt de post'; only when a verb follows (not 'Je werkplek is …')."""
+    inverted = _INVERTED_PRONOUN.match(text)
+    if inverted is not None and inverted.group(1).casefold() not in _SUBORDINATORS:
+        return (
+            text[: inverted.end(1)] + " " + text[inverted.end() :]
+        )  # "verzorg je de post" -> "verzorg de post"
+    match = _PRONOUN_START.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    first = rest.split(maxsplit=1)[0] if rest.split() else ""
+    return rest if _is_finite_verb(first) else text
+
+
+def _strip_connective(text: str) -> str:
+    """'Daarnaast beheer je de voorraad' -> 'beheer je de voorraad' (the pronoun goes in _strip_frames)."""
+    match = _CONNECTIVE.match(text)
+    return text[match.end() :] if match is not None and len(text) > match.end() else text
+
+
+def _strip_frames(text: str) -> str:
+    """Remove the sentence frame around the skill: connective, pronoun, 'je bent verantwoordelijk voor'."""
+    text = _strip_connective(text)
+    match = _RESPONSIBLE_FRAME.match(text)
+    if match is not None and len(text) > match.end():
+        return text[match.end() :]
+    return _strip_pronoun(text)
+
+
+def _split_enumeration(sentence: str) -> list[str]:
+    parts: list[str] = []
+    for comma_part in _COMMA.split(sentence):
+        sub = _CONJUNCTION.split(comma_part)
+        if len(sub) > 1 and all(_is_clause(p) for p in sub):
+            parts.extend(sub)
+        else:
+            parts.append(comma_part)
+    if len(parts) > 1 and all(_is_clause(p) for p in parts):
+        return parts
+    return [sentence]
+
+
+def _sentences(line: str) -> list[str]:
+    """Split a line at . ! ? ; followed by a space, except after an abbreviation."""
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(line):
+        end = match.end()
+        words = line[start:end].split()
+        last = words[-1].casefold() if words else ""
+        if match.group().startswith(".") and last in _ABBREVIATIONS:
+            following = line[end:].lstrip()[:1]
+            if not (last in _SENTENCE_FINAL_ABBREVIATIONS and following.isupper()):
+                continue
+        out.append(line[start:end])
+        start = end
+    out.append(line[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+def _finish(text: str) -> str | None:
+    text = _TRAILING.sub("", " ".join(text.split()))
+    text = _TRAILING.sub("", _TRAILING_ETC.sub("", text)).strip(" \"'")
+    if len(text) < MIN_STATEMENT_CHARS or len(text.split()) < MIN_STATEMENT_WORDS:
+        return None
+    if len(text) > MAX_STATEMENT_CHARS:
+        cut = text[:MAX_STATEMENT_CHARS]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return text
+
+
+def _is_heading(text: str) -> bool:
+    stripped = text.rstrip()
+    if stripped.endswith(":"):
+        return True
+    if stripped.endswith("?"):
+        return True  # "Wat ga je doen?", "Wie ben jij?"
+    return (
+        bool(_QUESTION_HEADING.match(stripped)) and len(stripped.split()) <= 6 and not stripped.endswith(".")
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """Lines, with hard-wrapped sentences joined again.
+
+    A line that starts with a lower-case letter and no bullet continues the line above, unless that
+    one ends a sentence or a heading.
+    """
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if (
+            lines
+            and lines[-1]
+            and line[:1].islower()
+            and not _BULLET.match(raw)
+            and not lines[-1].rstrip().endswith((".", "!", "?", ";", ":"))
+        ):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def split_statements(text: str) -> list[str]:
+    """Skill statements from a Dutch description, in order, de-duplicated case-insensitively."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
+    statements: list[str] = []
+    seen: set[str] = set()
+    for raw_line in _lines(text):
+        for item in _INLINE_BULLET.split(raw_line):
+            line = _BULLET.sub("", item, count=1).strip()
+            if not line or _is_heading(line):
+                continue
+            for sentence in _sentences(line):
+                if _is_heading(sentence):
+                    continue
+                lead_in = _LEAD_IN.match(sentence)
+                if lead_in is not None and len(lead_in.group(1).split()) <= 8:
+                    sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
+                sentence = _TRAILING.sub("", sentence)
+                for part in _split_enumeration(_strip_connective(sentence)):
+                    statement = _finish(_strip_frames(part))
+                    if statement is None:
+                        continue
+                    key = statement.casefold()
+                    if key not in seen:
+                        seen.add(key)
+                        statements.append(statement)
+    return statements

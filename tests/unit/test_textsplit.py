@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import pytest
+
+from app.ingest.textsplit import MAX_STATEMENT_CHARS, split_statements
+
+FACILITAIR = """\
+Als medewerker facilitaire dienstverlening ben je het visitekaartje van het stadskantoor.
+Je verzorgt de post, beheert de voorraad en bemant de receptie. Daarnaast zet je vergaderzalen klaar
+en verzorg je de catering bij bijeenkomsten. Je bent verantwoordelijk voor de schoonmaak van de
+pantry's. Je werkt volgens de HACCP-richtlijnen.
+"""
+
+KINDEROPVANG = """\
+Wat ga je doen?
+Als pedagogisch medewerker op de voorschool in Nieuw-West werk je met peuters van 2,5 tot 4 jaar.
+
+Jouw taken:
+- Je begeleidt peuters bij spel en dagelijkse verzorging
+• Je observeert de ontwikkeling van kinderen en legt dit vast in het kindvolgsysteem
+* Je voert activiteiten uit volgens het VVE-programma.
+1. Je onderhoudt contact met ouders.
+2) Je zorgt voor een veilige en gezonde speelomgeving
+a) Hij/zij signaleert zorgen en bespreekt deze met de intern begeleider
+
+Wie ben jij?
+"""
+
+ABBREVIATIONS = (
+    "Je werkt o.a. met Word en Excel. Je verwerkt bijv. aanvragen voor parkeervergunningen. "
+    "Je beheert de kas van ca. 1.500 euro per week, d.w.z. je telt en controleert het geld. "
+    "Je geeft informatie m.b.t. afvalinzameling, grofvuil enz. Je werkt 0,8 fte."
+)
+
+
+def test_facilitair_description() -> None:
+    assert split_statements(FACILITAIR) == [
+        "Als medewerker facilitaire dienstverlening ben je het visitekaartje van het stadskantoor",
+        "verzorgt de post",
+        "beheert de voorraad",
+        "bemant de receptie",
+        "zet vergaderzalen klaar",
+        "verzorg de catering bij bijeenkomsten",
+        "de schoonmaak van de pantry's",
+        "werkt volgens de HACCP-richtlijnen",
+    ]
+
+
+def test_kinderopvang_with_bullets_and_headings() -> None:
+    assert split_statements(KINDEROPVANG) == [
+        "Als pedagogisch medewerker op de voorschool in Nieuw-West werk je met peuters van 2,5 tot 4 jaar",
+        "begeleidt peuters bij spel en dagelijkse verzorging",
+        "observeert de ontwikkeling van kinderen",
+        "legt dit vast in het kindvolgsysteem",
+        "voert activiteiten uit volgens het VVE-programma",
+        "onderhoudt contact met ouders",
+        "zorgt voor een veilige en gezonde speelomgeving",
+        "signaleert zorgen",
+        "bespreekt deze met de intern begeleider",
+    ]
+
+
+def test_abbreviations_and_decimals_do_not_end_sentences() -> None:
+    assert split_statements(ABBREVIATIONS) == [
+        "werkt o.a. met Word en Excel",
+        "verwerkt bijv. aanvragen voor parkeervergunningen",
+        "beheert de kas van ca. 1.500 euro per week, d.w.z. je telt en controleert het geld",
+        "geeft informatie m.b.t. afvalinzameling, grofvuil",
+        "werkt 0,8 fte",
+    ]
+
+
+def test_sentence_final_abbreviation_before_a_capital_ends_the_sentence() -> None:
+    assert split_statements("Je sorteert post, pakketten enz. Je bemant de receptie.") == [
+        "sorteert post, pakketten",
+        "bemant de receptie",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Je verzorgt de post, beheert de voorraad en bemant de receptie.",
+            ["verzorgt de post", "beheert de voorraad", "bemant de receptie"],
+        ),
+        (
+            "Je plant activiteiten en begeleidt vrijwilligers.",
+            ["plant activiteiten", "begeleidt vrijwilligers"],
+        ),
+        (
+            "Je taken zijn: vergaderzalen klaarzetten, post sorteren en bezoekers ontvangen.",
+            ["vergaderzalen klaarzetten", "post sorteren", "bezoekers ontvangen"],
+        ),
+        (
+            "Het verzorgen van de post en het bijhouden van de voorraad.",
+            ["Het verzorgen van de post", "het bijhouden van de voorraad"],
+        ),
+        ("Daarnaast beheer je de voorraad en verzorg je de post.", ["beheer de voorraad", "verzorg de post"]),
+    ],
+)
+def test_enumerations_of_activities_are_split(text: str, expected: list[str]) -> None:
+    assert split_statements(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je hebt kennis van HACCP en hygiëne.", "hebt kennis van HACCP en hygiëne"),
+        ("Je zorgt voor een schone en veilige omgeving.", "zorgt voor een schone en veilige omgeving"),
+        ("Je werkt met kinderen, ouders en collega's.", "werkt met kinderen, ouders en collega's"),
+        ("Kennis van schoonmaakmiddelen, hygiënevoorschriften en veiligheid", None),
+        (
+            "Je zorgt, samen met je collega's, voor een gastvrije ontvangst.",
+            "zorgt, samen met je collega's, voor een gastvrije ontvangst",
+        ),
+        (
+            "Je onderhoudt contact met ouders, o.a. tijdens haal- en brengmomenten.",
+            "onderhoudt contact met ouders, o.a. tijdens haal- en brengmomenten",
+        ),
+        ("Als de receptie onbemand is, vang je bezoekers op.", None),
+    ],
+)
+def test_lists_of_nouns_and_other_commas_stay_whole(text: str, expected: str | None) -> None:
+    whole = expected or text.rstrip(".")
+    assert split_statements(text) == [whole]
+
+
+def test_pronoun_frames_are_stripped_but_not_possessive_je() -> None:
+    assert split_statements(
+        "Jij communiceert helder. U bent gastvrij. De medewerker registreert meldingen. "
+        "Je bent verantwoordelijk voor het beheer van de sleutels. Je werkplek is het stadsloket."
+    ) == [
+        "communiceert helder",
+        "bent gastvrij",
+        "registreert meldingen",
+        "het beheer van de sleutels",
+        "Je werkplek is het stadsloket",
+    ]
+
+
+def test_deduplication_is_case_insensitive_and_keeps_order() -> None:
+    text = "- Post sorteren\n- Bezoekers ontvangen\n- post  sorteren.\n- POST SORTEREN!\nJe sorteert post."
+    assert split_statements(text) == ["Post sorteren", "Bezoekers ontvangen", "sorteert post"]
+
+
+def test_short_fragments_headings_and_questions_are_dropped() -> None:
+    text = "Taken\nWat bieden wij\nFunctie-eisen:\n- Flexibel\n- Ok ja\nWie zoeken wij?\n"
+    text += "- Rijbewijs B is een pré"
+    assert split_statements(text) == ["Rijbewijs B is een pré"]
+
+
+def test_inline_bullets_lead_in_and_whitespace() -> None:
+    text = "Tot je taken behoren:  post sorteren • bezoekers\t ontvangen • catering verzorgen\r\n"
+    assert split_statements(text) == ["post sorteren", "bezoekers ontvangen", "catering verzorgen"]
+
+
+def test_long_statements_are_capped_at_a_word_boundary() -> None:
+    (statement,) = split_statements("Je " + "beheert de voorraad kantoorartikelen " * 20)
+    assert len(statement) <= MAX_STATEMENT_CHARS
+    assert (
+        statement.endswith("kantoorartikelen") or statement.endswith("voorraad") or statement.endswith("de")
+    )
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", "-\n•\n1.", "Taken:"])
+def test_empty_input(text: str) -> None:
+    assert split_statements(text) == []
+
+
+def test_deterministic() -> None:
+    assert split_statements(KINDEROPVANG) == split_statements(KINDEROPVANG)
