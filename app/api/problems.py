@@ -1,0 +1,133 @@
+"""RFC 9457 problem+json for every non-2xx answer. A 5xx never leaks internals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import Conflict, DomainError, InvalidDocument, NotFound, NothingToScore, UnsupportedDocument
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+STATUS = {NotFound: 404, Conflict: 409, UnsupportedDocument: 415, InvalidDocument: 422, NothingToScore: 422}
+TYPES = {
+    NotFound: "not-found",
+    Conflict: "conflict",
+    UnsupportedDocument: "unsupported-document",
+    InvalidDocument: "invalid-document",
+    NothingToScore: "nothing-to-score",
+}
+
+
+class PayloadTooLarge(DomainError):
+    title = "Payload too large"
+
+
+def problem(
+    status: int, title: str, detail: str, *, type_: str = "about:blank", instance: str = "", **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_ if type_ == "about:blank" else f"/problems/{type_}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem answers a route can give."""
+    return {
+        code: {"description": "Problem", "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for code in codes
+    }
+
+
+def _status_for(error: DomainError) -> int:
+    if isinstance(error, PayloadTooLarge):
+        return 413
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(error, InvalidDocument) and error.errors:
+            extra["errors"] = [{"location": e.location, "message": e.message} for e in error.errors]
+        type_ = next((TYPES[c] for c in type(error).__mro__ if c in TYPES), "about:blank")
+        return problem(
+            _status_for(error), error.title, error.detail, type_=type_, instance=request.url.path, **extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "location": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", "invalid"),
+                "type": e.get("type", ""),
+            }
+            for e in error.errors()
+        ]
+        fields = ", ".join(e["location"] for e in errors[:5])
+        return problem(
+            422,
+            "Invalid request",
+            f"the request is not valid: {fields}",
+            type_="invalid-request",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else "request failed"
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type"}
+        return problem(
+            error.status_code,
+            titles.get(error.status_code, "Error"),
+            detail,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "the server could not answer this request", instance=request.url.path)
+
+    def openapi_with_problem() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "instance": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+            "required": ["type", "title", "status", "detail"],
+        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi_with_problem  # type: ignore[method-assign]

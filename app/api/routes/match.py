@@ -1,0 +1,33 @@
+"""Ad-hoc matching for the ATS: a workplace in the body, nothing stored."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.convert import matches_out
+from app.api.deps import MatcherDep, SessionDep
+from app.api.problems import problems
+from app.api.schemas import MatchesOut, MatchIn
+from app.matching import service as matching
+from app.workplaces.service import SkillInput
+
+router = APIRouter(prefix="/v1", tags=["match"])
+
+
+@router.post("/match", response_model=MatchesOut, responses=problems(422))
+def match(body: MatchIn, session: SessionDep, matcher: MatcherDep) -> MatchesOut:
+    """Rank programmes for skills and/or a Dutch description. 422 when there is nothing to score."""
+    skills = None
+    if body.skills:
+        skills = [SkillInput(s.text, s.weight, s.must_have, s.trainable, "manual") for s in body.skills]
+    result = matching.match_adhoc(
+        session,
+        matcher,
+        description=body.description or "",
+        skills=skills,
+        niveau=body.niveau,
+        min_coverage=body.min_coverage,
+        limit=body.limit,
+        include_unscored=body.include_unscored,
+    )
+    return matches_out(result)

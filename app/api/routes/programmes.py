@@ -1,0 +1,85 @@
+"""The programme catalogue, and the reverse match: which workplaces fit a diploma."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.convert import config_out, programme_out, programme_ref, skill_match_out
+from app.api.deps import MatcherDep, SessionDep
+from app.api.problems import problems
+from app.api.schemas import (
+    ProgrammeDetailOut,
+    ProgrammeListOut,
+    ProgrammeWorkplacesOut,
+    StatementOut,
+    WorkplaceFitOut,
+)
+from app.catalogue import service
+from app.matching import service as matching
+
+router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+
+Crebo = Annotated[str, Path(pattern=r"^\d{5}$", description="Kwalificatie crebo (25xxx)")]
+
+
+@router.get("", response_model=ProgrammeListOut, responses=problems(422))
+def list_programmes(
+    session: SessionDep,
+    niveau: Annotated[list[int] | None, Query(description="Repeat for several: niveau=3&niveau=4")] = None,
+    dossier: Annotated[str | None, Query(pattern=r"^\d{5}$", description="Dossier crebo (23xxx)")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Text in the title or dossier title")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProgrammeListOut:
+    if niveau and any(n not in (1, 2, 3, 4) for n in niveau):
+        from app.errors import InvalidDocument
+
+        raise InvalidDocument("niveau must be 1, 2, 3 or 4")
+    rows, total = service.list_programmes(session, niveau=niveau, dossier=dossier, text=q, limit=limit, offset=offset)
+    return ProgrammeListOut(items=[programme_out(r.programme, r.status) for r in rows], total=total)
+
+
+@router.get("/{crebo}", response_model=ProgrammeDetailOut, responses=problems(404, 422))
+def get_programme(crebo: Crebo, session: SessionDep) -> ProgrammeDetailOut:
+    detail = service.get_programme(session, crebo)
+    base = programme_out(detail.programme, detail.status)
+    k = detail.kwalificatie
+    return ProgrammeDetailOut(
+        **base.model_dump(),
+        beroepsgroep=k.beroepsgroep if k else "",
+        typering=k.typering if k else "",
+        dossier_versie=k.dossier.versie if k else "",
+        statements=[StatementOut.model_validate(s) for s in (k.statements if k else [])],
+    )
+
+
+@router.get("/{crebo}/workplaces", response_model=ProgrammeWorkplacesOut, responses=problems(404, 422))
+def programme_workplaces(
+    crebo: Crebo,
+    session: SessionDep,
+    matcher: MatcherDep,
+    min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
+) -> ProgrammeWorkplacesOut:
+    """Every stored workplace scored for this diploma, best coverage first."""
+    result = matching.programme_workplaces(session, matcher, crebo, min_coverage=min_coverage)
+    return ProgrammeWorkplacesOut(
+        programme=programme_ref(result.programme),
+        status=result.status,
+        workplaces=[
+            WorkplaceFitOut(
+                workplace_id=f.workplace_id,
+                title=f.title,
+                organisation_unit=f.organisation_unit,
+                coverage=f.match.coverage,
+                eligible=f.match.eligible,
+                knockouts=[skill_match_out(s) for s in f.match.knockouts],
+                skills=[skill_match_out(s) for s in f.match.skills],
+                gaps=[skill_match_out(s) for s in f.match.gaps],
+            )
+            for f in result.workplaces
+        ],
+        workplaces_without_skills=result.workplaces_without_skills,
+        config=config_out(result.config),
+    )

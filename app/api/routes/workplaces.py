@@ -1,0 +1,150 @@
+"""Workplaces: CRUD, CSV/XLSX import, and matches for a stored workplace."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.api.convert import matches_out
+from app.api.deps import MatcherDep, SessionDep, SettingsDep
+from app.api.problems import problems
+from app.api.schemas import (
+    ImportedWorkplaceOut,
+    MatchesOut,
+    WorkplaceImportOut,
+    WorkplaceIn,
+    WorkplaceListOut,
+    WorkplaceOut,
+)
+from app.api.uploads import read_uploads
+from app.matching import service as matching
+from app.workplaces import service
+from app.workplaces.service import SkillInput, WorkplaceInput
+
+router = APIRouter(prefix="/v1/workplaces", tags=["workplaces"])
+
+TABLE_TYPES = {
+    "text/csv",
+    "application/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+}
+
+
+def _input(body: WorkplaceIn) -> WorkplaceInput:
+    skills = None
+    if body.skills is not None:
+        skills = tuple(SkillInput(s.text, s.weight, s.must_have, s.trainable, "manual") for s in body.skills)
+    return WorkplaceInput(
+        title=body.title, organisation_unit=body.organisation_unit, description=body.description, skills=skills
+    )
+
+
+@router.post("", status_code=201, response_model=WorkplaceOut, responses=problems(422))
+def create_workplace(body: WorkplaceIn, session: SessionDep, response: Response) -> WorkplaceOut:
+    """Create a workplace. Without `skills`, the description is broken into skill statements to review."""
+    workplace = service.create_workplace(session, data=_input(body))
+    response.headers["Location"] = f"/v1/workplaces/{workplace.id}"
+    return WorkplaceOut.model_validate(workplace)
+
+
+@router.get("", response_model=WorkplaceListOut)
+def list_workplaces(
+    session: SessionDep,
+    organisation_unit: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> WorkplaceListOut:
+    rows, total = service.list_workplaces(session, organisation_unit=organisation_unit, limit=limit, offset=offset)
+    return WorkplaceListOut(items=[WorkplaceOut.model_validate(w) for w in rows], total=total)
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    response_model=WorkplaceImportOut,
+    responses=problems(413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def import_workplaces(request: Request, session: SessionDep, settings: SettingsDep) -> WorkplaceImportOut:
+    """Import workplaces from CSV or XLSX, one row per skill. All-or-nothing; same title + unit replaces."""
+    uploads = await read_uploads(request, limit=settings.max_upload_bytes, raw_types=TABLE_TYPES)
+    items: list[ImportedWorkplaceOut] = []
+    for upload in uploads:
+        imported = await run_in_threadpool(
+            service.import_workplaces,
+            session,
+            data=upload.data,
+            filename=upload.filename,
+            content_type=upload.content_type,
+        )
+        items.extend(
+            ImportedWorkplaceOut(
+                id=i.workplace.id,
+                title=i.workplace.title,
+                organisation_unit=i.workplace.organisation_unit,
+                skills=len(i.workplace.skills),
+                status=i.status,
+            )
+            for i in imported
+        )
+    return WorkplaceImportOut(workplaces=len(items), skills=sum(i.skills for i in items), items=items)
+
+
+@router.get("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404))
+def get_workplace(workplace_id: int, session: SessionDep) -> WorkplaceOut:
+    return WorkplaceOut.model_validate(service.get_workplace(session, workplace_id))
+
+
+@router.put("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404, 422))
+def update_workplace(workplace_id: int, body: WorkplaceIn, session: SessionDep) -> WorkplaceOut:
+    """Replace a workplace. Send the reviewed `skills` to keep edits; omit them to re-extract from the text."""
+    return WorkplaceOut.model_validate(service.update_workplace(session, workplace_id, data=_input(body)))
+
+
+@router.delete("/{workplace_id}", status_code=204, responses=problems(404))
+def delete_workplace(workplace_id: int, session: SessionDep) -> Response:
+    service.delete_workplace(session, workplace_id)
+    return Response(status_code=204)
+
+
+@router.get("/{workplace_id}/matches", response_model=MatchesOut, responses=problems(404, 422))
+def workplace_matches(
+    workplace_id: int,
+    session: SessionDep,
+    matcher: MatcherDep,
+    niveau: Annotated[list[int] | None, Query()] = None,
+    min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    include_unscored: bool = False,
+) -> MatchesOut:
+    """Programmes ranked for a stored workplace, with an explanation per skill."""
+    result = matching.match_workplace(
+        session,
+        matcher,
+        workplace_id,
+        niveau=niveau,
+        min_coverage=min_coverage,
+        limit=limit,
+        include_unscored=include_unscored,
+    )
+    return matches_out(result, workplace_id=workplace_id)

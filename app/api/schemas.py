@@ -1,0 +1,245 @@
+"""Request and response schemas: one family per resource (…In for requests, …Out for answers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SkillText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- skills and workplaces ---------------------------------------------------------------------------
+
+
+class SkillIn(Strict):
+    text: SkillText
+    weight: int = Field(default=2, ge=1, le=3, description="1 = nice to have, 3 = central to the work")
+    must_have: bool = Field(default=False, description="Essential: uncovered and not trainable knocks out")
+    trainable: bool = Field(default=False, description="Can be learnt in a short training on the job")
+
+
+class SkillOut(Out):
+    id: int | None = None
+    text: str
+    weight: int
+    must_have: bool
+    trainable: bool
+    origin: Literal["manual", "extracted", "import"]
+
+
+class WorkplaceIn(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    organisation_unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
+        default="", description="Directie or stadsdeel"
+    )
+    description: Annotated[str, StringConstraints(max_length=20_000)] = Field(
+        default="", description="Free text in Dutch; broken into skill statements when no skills are sent"
+    )
+    skills: list[SkillIn] | None = Field(default=None, max_length=200)
+
+
+class WorkplaceOut(Out):
+    id: int
+    title: str
+    organisation_unit: str
+    description: str
+    skills: list[SkillOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WorkplaceListOut(BaseModel):
+    items: list[WorkplaceOut]
+    total: int
+
+
+class ImportedWorkplaceOut(BaseModel):
+    id: int
+    title: str
+    organisation_unit: str
+    skills: int
+    status: Literal["created", "updated"]
+
+
+class WorkplaceImportOut(BaseModel):
+    workplaces: int
+    skills: int
+    items: list[ImportedWorkplaceOut]
+
+
+# --- catalogue ---------------------------------------------------------------------------------------
+
+
+class DossierRef(Out):
+    crebo: str
+    title: str
+
+
+class ProgrammeRef(BaseModel):
+    crebo: str
+    title: str
+    niveau: int
+    dossier: DossierRef
+
+
+class StatementOut(Out):
+    code: str
+    kind: str
+    text: str
+
+
+class ProgrammeOut(BaseModel):
+    crebo: str
+    title: str
+    niveau: int
+    dossier: DossierRef
+    domein: str
+    leerweg: str
+    status: Literal["scored", "no_skill_content"]
+
+
+class ProgrammeListOut(BaseModel):
+    items: list[ProgrammeOut]
+    total: int
+
+
+class ProgrammeDetailOut(ProgrammeOut):
+    beroepsgroep: str
+    typering: str = Field(description="Typering van het beroep: shown for context, never scored")
+    dossier_versie: str
+    statements: list[StatementOut]
+
+
+class DossierOutcomeOut(Out):
+    crebo: str
+    title: str
+    versie: str
+    status: Literal["created", "replaced", "unchanged", "history"]
+    dossier_id: int
+    kwalificaties: int
+    werkprocessen: int
+
+
+class DossierImportOut(Out):
+    dossiers: int
+    kwalificaties: int
+    kerntaken: int
+    werkprocessen: int
+    statements: int
+    items: list[DossierOutcomeOut]
+
+
+class DossierOut(Out):
+    id: int
+    crebo: str
+    title: str
+    versie: str
+    status: str
+    domein: str
+    valid_from: dt.date | None
+    vastgesteld_op: dt.date | None
+    is_current: bool
+    kerntaak_count: int
+    werkproces_count: int
+    imported_at: dt.datetime
+    replaced_at: dt.datetime | None
+
+
+class DossierListOut(BaseModel):
+    items: list[DossierOut]
+
+
+# --- matching ----------------------------------------------------------------------------------------
+
+
+class MatchIn(Strict):
+    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+    description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    skills: list[SkillIn] | None = Field(default=None, max_length=200)
+    niveau: list[Annotated[int, Field(ge=1, le=4)]] | None = Field(default=None, max_length=4)
+    min_coverage: float | None = Field(default=None, ge=0, le=1)
+    limit: int = Field(default=10, ge=1, le=500)
+    include_unscored: bool = False
+
+
+class EvidenceOut(Out):
+    code: str
+    kind: str
+    text: str
+
+
+class SkillMatchOut(Out):
+    index: int
+    text: str
+    weight: int
+    must_have: bool
+    trainable: bool
+    covered: bool
+    similarity: float
+    evidence: EvidenceOut = Field(description="The programme statement that covers this skill best")
+
+
+class MatchOut(BaseModel):
+    programme: ProgrammeRef
+    status: Literal["scored", "no_skill_content"]
+    coverage: float | None = Field(description="Weighted share of the workplace's skills covered; null if unscored")
+    eligible: bool | None
+    knockouts: list[SkillMatchOut]
+    skills: list[SkillMatchOut]
+    gaps: list[SkillMatchOut]
+
+
+class ConfigOut(Out):
+    model: str
+    model_version: str
+    threshold: float
+    min_coverage: float
+    lexical: str
+    lexical_weight: float
+    scoring_version: str
+
+
+class MatchesOut(BaseModel):
+    workplace_id: int | None = None
+    skills: list[SkillOut]
+    matches: list[MatchOut]
+    scored_total: int = Field(description="Programmes scored before `limit` was applied")
+    catalogue_version: int
+    config: ConfigOut
+
+
+class WorkplaceFitOut(BaseModel):
+    workplace_id: int
+    title: str
+    organisation_unit: str
+    coverage: float
+    eligible: bool
+    knockouts: list[SkillMatchOut]
+    skills: list[SkillMatchOut]
+    gaps: list[SkillMatchOut]
+
+
+class ProgrammeWorkplacesOut(BaseModel):
+    programme: ProgrammeRef
+    status: Literal["scored", "no_skill_content"]
+    workplaces: list[WorkplaceFitOut]
+    workplaces_without_skills: int
+    config: ConfigOut
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    model: str
+    model_version: str
+    catalogue_version: int

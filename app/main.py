@@ -1,0 +1,74 @@
+"""The FastAPI application: create_app(settings) with a lifespan that builds engine and model once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import __version__
+from app.api import problems
+from app.api.routes import dossiers, health, match, programmes, workplaces
+from app.db import make_engine, make_sessionmaker
+from app.matching.embedders import Embedder, load_embedder
+from app.matching.service import Matcher
+from app.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
+    if embedder is None:
+        embedder = load_embedder(
+            settings.embedder, threads=settings.embedder_threads, st_model_path=settings.st_model_path
+        )
+    return Matcher(
+        embedder,
+        lexical=settings.lexical,
+        lexical_weight=settings.lexical_weight,
+        threshold=settings.cover_threshold,
+        min_coverage=settings.min_coverage,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """The app. Tests may inject an embedder (loaded once for the whole run) and a session factory bound
+    to a connection whose transaction is rolled back; by default both are built from the settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url) if session_factory is None else None
+        app.state.sessionmaker = session_factory or make_sessionmaker(engine)  # type: ignore[arg-type]
+        app.state.matcher = build_matcher(settings, embedder)
+        with app.state.sessionmaker() as session:
+            app.state.matcher.index(session)
+            session.commit()
+        try:
+            yield
+        finally:
+            if engine is not None:
+                engine.dispose()
+
+    app = FastAPI(
+        title="skillmatch",
+        version=__version__,
+        description=(
+            "Skills-based matching of Dutch mbo qualifications (SBB kwalificatiedossiers) to workplaces. "
+            "Every score comes with an explanation per skill; where there is nothing to score, it says so."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    for router in (dossiers.router, programmes.router, workplaces.router, match.router, health.router):
+        app.include_router(router)
+    return app

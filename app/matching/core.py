@@ -1,0 +1,119 @@
+"""The pure scoring core: similarity arrays in, frozen results out. No database, no web, no models.
+
+Statements are grouped per programme in one contiguous block of columns, described by `offsets`
+(the first column of each programme's block). For every (workplace skill, programme) pair the core
+takes the best statement, decides whether the skill is covered, and aggregates:
+
+- coverage = sum(weight of covered skills) / sum(weight of all skills)
+- knockout = a must-have skill that is not covered and not trainable
+- eligible = coverage >= min_coverage and no knockout
+
+Ranking: coverage descending, then the weighted mean best similarity descending, then the
+programme key (crebo) ascending. The last key makes the order total, hence reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class SkillCoverage:
+    skill_index: int
+    best_statement: int  # global column index of the best statement
+    similarity: float
+    covered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeScore:
+    programme_index: int
+    coverage: float
+    mean_similarity: float
+    eligible: bool
+    knockouts: tuple[int, ...]  # skill indexes
+    skills: tuple[SkillCoverage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSpec:
+    weight: float
+    must_have: bool
+    trainable: bool
+
+
+def best_per_programme(
+    similarity: npt.NDArray[np.float32], offsets: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
+    """For an (m skills × n statements) array: the best value and its column, per programme block.
+
+    Returns two (m × p) arrays. Ties go to the first (lowest) column, as numpy's argmax does.
+    Every block must be non-empty.
+    """
+    m, n = similarity.shape
+    if len(offsets) == 0:
+        return np.zeros((m, 0), dtype=np.float32), np.zeros((m, 0), dtype=np.intp)
+    best = np.maximum.reduceat(similarity, offsets, axis=1)
+    counts = np.diff(np.append(offsets, n))
+    is_best = similarity >= np.repeat(best, counts, axis=1)
+    # First best column per block: reduce (n - column) with max, where only best cells count.
+    reverse_rank = np.where(is_best, n - np.arange(n, dtype=np.intp), 0)
+    first = n - np.maximum.reduceat(reverse_rank, offsets, axis=1)
+    return best.astype(np.float32, copy=False), first.astype(np.intp, copy=False)
+
+
+def score_programmes(
+    similarity: npt.NDArray[np.float32],
+    offsets: npt.NDArray[np.intp],
+    keys: Sequence[str],
+    skills: Sequence[SkillSpec],
+    *,
+    threshold: float,
+    min_coverage: float,
+) -> list[ProgrammeScore]:
+    """Score every programme block against the workplace skills and rank them."""
+    if not skills:
+        raise ValueError("a workplace without skills cannot be scored")
+    if similarity.shape[0] != len(skills):
+        raise ValueError("one similarity row per skill is required")
+    if len(keys) != len(offsets):
+        raise ValueError("one key per programme is required")
+    best, column = best_per_programme(similarity, offsets)
+    weights = np.array([s.weight for s in skills], dtype=np.float64)
+    if weights.sum() <= 0:
+        raise ValueError("skill weights must be positive")
+    covered = best >= threshold - EPSILON
+    coverage = (weights @ covered) / weights.sum()
+    mean_similarity = (weights @ best) / weights.sum()
+    critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
+
+    results: list[ProgrammeScore] = []
+    for p in range(len(offsets)):
+        knockouts = tuple(int(i) for i in np.flatnonzero(critical & ~covered[:, p]))
+        cov = float(coverage[p])
+        results.append(
+            ProgrammeScore(
+                programme_index=p,
+                coverage=cov,
+                mean_similarity=float(mean_similarity[p]),
+                eligible=cov >= min_coverage - EPSILON and not knockouts,
+                knockouts=knockouts,
+                skills=tuple(
+                    SkillCoverage(
+                        skill_index=i,
+                        best_statement=int(column[i, p]),
+                        similarity=float(best[i, p]),
+                        covered=bool(covered[i, p]),
+                    )
+                    for i in range(len(skills))
+                ),
+            )
+        )
+    results.sort(key=lambda r: (-round(r.coverage, 9), -round(r.mean_similarity, 9), keys[r.programme_index]))
+    return results

@@ -1,0 +1,128 @@
+"""The in-memory catalogue index: every scorable statement's vector in one contiguous matrix.
+
+Built from the current dossier versions; rebuilt when the database's catalogue version changes.
+Statements are grouped per programme (sorted by crebo), so that per-programme maxima are one
+`reduceat` over the columns (see app.matching.core).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from app.catalogue import repository
+from app.matching.embedders import Matrix
+from app.matching.lexical import Lexical, build_lexical
+from app.matching.vectors import VectorCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeInfo:
+    crebo: str
+    title: str
+    niveau: int
+    dossier_crebo: str
+    dossier_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementInfo:
+    code: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A selection of programmes and the statement columns that belong to them."""
+
+    programmes: tuple[int, ...]  # indexes into CatalogueIndex.programmes
+    columns: npt.NDArray[np.intp]
+    offsets: npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueIndex:
+    version: int
+    programmes: tuple[ProgrammeInfo, ...]
+    statements: tuple[StatementInfo, ...]
+    offsets: npt.NDArray[np.intp]  # first statement column of each programme
+    matrix: Matrix  # (statements × dim), unit rows
+    lexical: Lexical | None
+
+    def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
+        ends = np.append(self.offsets[1:], len(self.statements))
+        chosen = tuple(
+            i
+            for i, p in enumerate(self.programmes)
+            if (not niveau or p.niveau in niveau) and (crebos is None or p.crebo in crebos)
+        )
+        if not chosen:
+            return Block((), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
+        ranges = [np.arange(self.offsets[i], ends[i], dtype=np.intp) for i in chosen]
+        lengths = np.array([len(r) for r in ranges], dtype=np.intp)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+        return Block(chosen, np.concatenate(ranges), offsets)
+
+
+def build_index(
+    session: Session, vectors: VectorCache, *, lexical: str, kinds: Collection[str] | None = None
+) -> CatalogueIndex:
+    started = time.perf_counter()
+    version = repository.catalogue_version(session)
+    programmes: list[ProgrammeInfo] = []
+    statements: list[StatementInfo] = []
+    offsets: list[int] = []
+    for k in repository.current_kwalificaties(session):
+        chosen = [s for s in k.statements if kinds is None or s.kind in kinds]
+        if not chosen:
+            continue
+        offsets.append(len(statements))
+        programmes.append(ProgrammeInfo(k.crebo, k.title, k.niveau, k.dossier.crebo, k.dossier.title))
+        statements.extend(StatementInfo(s.code, s.kind, s.text) for s in chosen)
+    texts = [s.text for s in statements]
+    matrix = vectors.vectors(texts, session=session)
+    index = CatalogueIndex(
+        version=version,
+        programmes=tuple(programmes),
+        statements=tuple(statements),
+        offsets=np.array(offsets, dtype=np.intp),
+        matrix=np.ascontiguousarray(matrix, dtype=np.float32),
+        lexical=build_lexical(lexical, texts),
+    )
+    log.info(
+        "catalogue index v%d: %d programmes, %d statements in %.2f s",
+        version,
+        len(programmes),
+        len(statements),
+        time.perf_counter() - started,
+    )
+    return index
+
+
+def similarity(
+    index: CatalogueIndex,
+    query_vectors: Matrix,
+    query_texts: Sequence[str],
+    columns: npt.NDArray[np.intp],
+    *,
+    low: float,
+    high: float,
+    lexical_weight: float,
+) -> npt.NDArray[np.float32]:
+    """Calibrated similarity (0–1) of each query to each selected statement column."""
+    raw = query_vectors @ index.matrix[columns].T
+    semantic = np.clip((raw - low) / (high - low), 0.0, 1.0)
+    if index.lexical is None or lexical_weight == 0.0:
+        return semantic.astype(np.float32, copy=False)
+    lexical = index.lexical.similarity(query_texts)[:, columns]
+    combined = (1.0 - lexical_weight) * semantic + lexical_weight * lexical
+    return combined.astype(np.float32, copy=False)

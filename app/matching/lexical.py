@@ -1,0 +1,69 @@
+"""Lexical similarity between workplace skills and catalogue statements, on a 0–1 scale.
+
+`tfidf`: character 3–5-grams within word boundaries, IDF fitted on the catalogue's statements, so that
+words every programme has ("werkt samen") weigh little; cosine via one sparse product.
+`rapidfuzz`: token-set ratio, computed in C++ by rapidfuzz's cdist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process, utils
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+class Lexical(Protocol):
+    name: str
+
+    def similarity(self, queries: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class TfidfLexical:
+    name = "tfidf-char-3-5"
+
+    def __init__(self, statements: Sequence[str]) -> None:
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, dtype=np.float32
+        )
+        self._n = len(statements)
+        if self._n:
+            self._matrix = self._vectorizer.fit_transform(list(statements)).T.tocsr()
+
+    def similarity(self, queries: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not queries or self._n == 0:
+            return np.zeros((len(queries), self._n), dtype=np.float32)
+        product = self._vectorizer.transform(list(queries)) @ self._matrix
+        return np.asarray(product.toarray(), dtype=np.float32)
+
+
+class RapidfuzzLexical:
+    name = "rapidfuzz-token-set"
+
+    def __init__(self, statements: Sequence[str]) -> None:
+        self._statements = [utils.default_process(s) for s in statements]
+
+    def similarity(self, queries: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not queries or not self._statements:
+            return np.zeros((len(queries), len(self._statements)), dtype=np.float32)
+        scores = process.cdist(
+            [utils.default_process(q) for q in queries],
+            self._statements,
+            scorer=fuzz.token_set_ratio,
+            dtype=np.float32,
+            workers=1,
+        )
+        return np.asarray(scores, dtype=np.float32) / 100.0
+
+
+def build_lexical(name: str, statements: Sequence[str]) -> Lexical | None:
+    if name == "none":
+        return None
+    if name == "tfidf":
+        return TfidfLexical(statements)
+    if name == "rapidfuzz":
+        return RapidfuzzLexical(statements)
+    raise ValueError(f"unknown lexical scorer {name!r}")

@@ -1,0 +1,375 @@
+"""Matching services: rank programmes for a workplace (stored or ad hoc), and workplaces for a programme.
+
+The `Matcher` is built once at start-up (it holds the loaded model) and shared by all requests. It
+keeps the catalogue index in memory and rebuilds it when the database's catalogue version moves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal, cast
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.catalogue import repository as catalogue_repository
+from app.errors import NotFound, NothingToScore
+from app.matching import core
+from app.matching.embedders import Embedder
+from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
+from app.matching.vectors import VectorCache
+from app.workplaces import repository as workplace_repository
+from app.models import Workplace
+from app.workplaces.service import Origin, SkillInput, resolve_skills
+
+SCORING_VERSION = "2026.11-1"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringConfig:
+    model: str
+    model_version: str
+    threshold: float
+    min_coverage: float
+    lexical: str
+    lexical_weight: float
+    scoring_version: str = SCORING_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    code: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkillResult:
+    index: int
+    text: str
+    weight: int
+    must_have: bool
+    trainable: bool
+    covered: bool
+    similarity: float
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeMatch:
+    programme: ProgrammeInfo
+    status: Literal["scored"]
+    coverage: float
+    eligible: bool
+    knockouts: tuple[SkillResult, ...]
+    skills: tuple[SkillResult, ...]
+    gaps: tuple[SkillResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnscoredProgramme:
+    programme: ProgrammeInfo
+    status: Literal["no_skill_content"] = "no_skill_content"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    skills: tuple[SkillInput, ...]
+    matches: tuple[ProgrammeMatch, ...]
+    scored_total: int
+    unscored: tuple[UnscoredProgramme, ...]
+    catalogue_version: int
+    config: ScoringConfig
+
+
+@dataclass(frozen=True, slots=True)
+class WorkplaceFit:
+    workplace_id: int
+    title: str
+    organisation_unit: str
+    match: ProgrammeMatch
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeFitResult:
+    programme: ProgrammeInfo
+    status: Literal["scored", "no_skill_content"]
+    workplaces: tuple[WorkplaceFit, ...]
+    workplaces_without_skills: int
+    config: ScoringConfig
+
+
+class Matcher:
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        lexical: str,
+        lexical_weight: float,
+        threshold: float | None,
+        min_coverage: float,
+        kinds: Collection[str] | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.vectors = VectorCache(embedder)
+        self.lexical = lexical if lexical_weight > 0 else "none"
+        self.lexical_weight = lexical_weight if lexical != "none" else 0.0
+        self.threshold = threshold if threshold is not None else default_threshold(embedder)
+        self.min_coverage = min_coverage
+        self.kinds = frozenset(kinds) if kinds else None
+        self._index: CatalogueIndex | None = None
+        self._lock = threading.Lock()
+
+    def config(self, *, min_coverage: float | None = None) -> ScoringConfig:
+        return ScoringConfig(
+            model=self.embedder.name,
+            model_version=self.embedder.version,
+            threshold=self.threshold,
+            min_coverage=self.min_coverage if min_coverage is None else min_coverage,
+            lexical=self.lexical,
+            lexical_weight=self.lexical_weight,
+        )
+
+    def index(self, session: Session) -> CatalogueIndex:
+        """The current index; rebuilt (once, under a lock) when the catalogue version has moved."""
+        version = catalogue_repository.catalogue_version(session)
+        index = self._index
+        if index is not None and index.version == version:
+            return index
+        with self._lock:
+            if self._index is None or self._index.version != version:
+                self._index = build_index(session, self.vectors, lexical=self.lexical, kinds=self.kinds)
+            return self._index
+
+    def embed_catalogue(self, session: Session) -> int:
+        """Compute (and store) vectors for every current statement; returns how many needed the model."""
+        texts = [
+            s.text
+            for k in catalogue_repository.current_kwalificaties(session)
+            for s in k.statements
+            if self.kinds is None or s.kind in self.kinds
+        ]
+        before = self.vectors.computed
+        self.vectors.vectors(list(dict.fromkeys(texts)), session=session)
+        return self.vectors.computed - before
+
+    def similarity(
+        self, index: CatalogueIndex, skills: Sequence[SkillInput], columns: np.ndarray, session: Session | None
+    ) -> np.ndarray:
+        texts = [s.text for s in skills]
+        vectors = self.vectors.vectors(texts, session=session)
+        calibration = self.embedder.calibration
+        return similarity(
+            index,
+            vectors,
+            texts,
+            columns,
+            low=calibration.low,
+            high=calibration.high,
+            lexical_weight=self.lexical_weight,
+        )
+
+
+def default_threshold(embedder: Embedder) -> float:
+    """The calibrated similarity at which a skill counts as covered (see docs/scoring.md)."""
+    del embedder  # one threshold on the calibrated scale; per-model differences live in the calibration
+    return 0.5
+
+
+def _build_matches(
+    index: CatalogueIndex,
+    skills: Sequence[SkillInput],
+    sims: np.ndarray,
+    programmes: Sequence[int],
+    columns: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    threshold: float,
+    min_coverage: float,
+) -> list[ProgrammeMatch]:
+    specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
+    keys = [index.programmes[p].crebo for p in programmes]
+    scores = core.score_programmes(
+        sims, offsets, keys, specs, threshold=threshold, min_coverage=min_coverage
+    )
+    matches = []
+    for score in scores:
+        info = index.programmes[programmes[score.programme_index]]
+        skill_results = tuple(
+            _skill_result(skills[c.skill_index], c, index.statements[int(columns[c.best_statement])])
+            for c in score.skills
+        )
+        matches.append(
+            ProgrammeMatch(
+                programme=info,
+                status="scored",
+                coverage=round(score.coverage, 4),
+                eligible=score.eligible,
+                knockouts=tuple(skill_results[i] for i in score.knockouts),
+                skills=skill_results,
+                gaps=tuple(r for r in skill_results if not r.covered),
+            )
+        )
+    return matches
+
+
+def _skill_result(skill: SkillInput, coverage: core.SkillCoverage, statement: StatementInfo) -> SkillResult:
+    return SkillResult(
+        index=coverage.skill_index,
+        text=skill.text,
+        weight=skill.weight,
+        must_have=skill.must_have,
+        trainable=skill.trainable,
+        covered=coverage.covered,
+        similarity=round(coverage.similarity, 4),
+        evidence=Evidence(statement.code, statement.kind, statement.text),
+    )
+
+
+def match_skills(
+    session: Session,
+    matcher: Matcher,
+    *,
+    skills: Sequence[SkillInput],
+    niveau: Collection[int] | None = None,
+    min_coverage: float | None = None,
+    limit: int = 10,
+    include_unscored: bool = False,
+    persist_vectors: bool = False,
+) -> MatchResult:
+    """Rank the catalogue's programmes for a set of workplace skills."""
+    if not skills:
+        raise NothingToScore("the workplace has no skills to score on: send skills or a description")
+    config = matcher.config(min_coverage=min_coverage)
+    index = matcher.index(session)
+    block = index.block(niveau=niveau)
+    matches: list[ProgrammeMatch] = []
+    if block.programmes:
+        sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
+        matches = _build_matches(
+            index,
+            skills,
+            sims,
+            block.programmes,
+            block.columns,
+            block.offsets,
+            threshold=config.threshold,
+            min_coverage=config.min_coverage,
+        )
+    unscored: tuple[UnscoredProgramme, ...] = ()
+    if include_unscored:
+        scored = {p.crebo for p in index.programmes}
+        unscored = tuple(
+            UnscoredProgramme(ProgrammeInfo(p.crebo, p.title, p.niveau, p.dossier_crebo, p.dossier_title))
+            for p in catalogue_repository.list_programmes_all(session, niveau=list(niveau or []))
+            if p.crebo not in scored
+        )
+    return MatchResult(
+        skills=tuple(skills),
+        matches=tuple(matches[:limit]),
+        scored_total=len(matches),
+        unscored=unscored,
+        catalogue_version=index.version,
+        config=config,
+    )
+
+
+def match_adhoc(
+    session: Session,
+    matcher: Matcher,
+    *,
+    description: str,
+    skills: Sequence[SkillInput] | None,
+    niveau: Collection[int] | None = None,
+    min_coverage: float | None = None,
+    limit: int = 10,
+    include_unscored: bool = False,
+) -> MatchResult:
+    """Match a workplace sent in the request; stores nothing (vectors stay in memory only)."""
+    resolved = resolve_skills(description, skills)
+    if not resolved:
+        raise NothingToScore(
+            "nothing to score: no skills were sent and no skill statement could be read from the description"
+        )
+    return match_skills(
+        session,
+        matcher,
+        skills=resolved,
+        niveau=niveau,
+        min_coverage=min_coverage,
+        limit=limit,
+        include_unscored=include_unscored,
+    )
+
+
+def _skills_of(workplace: Workplace) -> list[SkillInput]:
+    return [
+        SkillInput(s.text, s.weight, s.must_have, s.trainable, cast(Origin, s.origin)) for s in workplace.skills
+    ]
+
+
+def match_workplace(
+    session: Session,
+    matcher: Matcher,
+    workplace_id: int,
+    *,
+    niveau: Collection[int] | None = None,
+    min_coverage: float | None = None,
+    limit: int = 10,
+    include_unscored: bool = False,
+) -> MatchResult:
+    workplace = workplace_repository.get_workplace(session, workplace_id)
+    if workplace is None:
+        raise NotFound("workplace", workplace_id)
+    if not workplace.skills:
+        raise NothingToScore(f"workplace {workplace_id} has no skills yet: add skills or a description first")
+    return match_skills(
+        session,
+        matcher,
+        skills=_skills_of(workplace),
+        niveau=niveau,
+        min_coverage=min_coverage,
+        limit=limit,
+        include_unscored=include_unscored,
+        persist_vectors=True,
+    )
+
+
+def programme_workplaces(
+    session: Session, matcher: Matcher, crebo: str, *, min_coverage: float | None = None
+) -> ProgrammeFitResult:
+    """Which stored workplaces fit a diploma: every workplace with skills, best coverage first."""
+    config = matcher.config(min_coverage=min_coverage)
+    index = matcher.index(session)
+    block = index.block(crebos={crebo})
+    if not block.programmes:
+        programme = catalogue_repository.get_programme(session, crebo)
+        if programme is None:
+            raise NotFound("programme", crebo)
+        info = ProgrammeInfo(
+            programme.crebo, programme.title, programme.niveau, programme.dossier_crebo, programme.dossier_title
+        )
+        return ProgrammeFitResult(info, "no_skill_content", (), 0, config)
+    fits: list[WorkplaceFit] = []
+    without_skills = 0
+    for workplace in workplace_repository.all_workplaces_with_skills(session):
+        if not workplace.skills:
+            without_skills += 1
+            continue
+        skills = _skills_of(workplace)
+        sims = matcher.similarity(index, skills, block.columns, session)
+        (match,) = _build_matches(
+            index,
+            skills,
+            sims,
+            block.programmes,
+            block.columns,
+            block.offsets,
+            threshold=config.threshold,
+            min_coverage=config.min_coverage,
+        )
+        fits.append(WorkplaceFit(workplace.id, workplace.title, workplace.organisation_unit, match))
+    fits.sort(key=lambda f: (-f.match.coverage, not f.match.eligible, f.workplace_id))
+    return ProgrammeFitResult(index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config)

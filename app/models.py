@@ -1,0 +1,163 @@
+"""SQLAlchemy ORM tables. No behaviour here: services and repositories work on these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+class Dossier(Base):
+    """One imported version of an SBB kwalificatiedossier (crebo 23xxx). Old versions stay as history."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (UniqueConstraint("crebo", "content_hash", name="uq_dossiers_crebo_content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crebo: Mapped[str] = mapped_column(String(5), index=True)
+    sbb_nr: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    versie: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(50), default="")
+    domein: Mapped[str] = mapped_column(String(200), default="")
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    vastgesteld_op: Mapped[dt.date | None] = mapped_column(Date)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    kerntaak_count: Mapped[int] = mapped_column(Integer)
+    werkproces_count: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean, index=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    kwalificaties: Mapped[list[Kwalificatie]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Kwalificatie.crebo"
+    )
+
+
+class Kwalificatie(Base):
+    """A profiel of one dossier version: a kwalificatie (crebo 25xxx) with its skill statements."""
+
+    __tablename__ = "kwalificaties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    crebo: Mapped[str] = mapped_column(String(5), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    niveau: Mapped[int] = mapped_column(SmallInteger)
+    beroepsgroep: Mapped[str] = mapped_column(String(300), default="")
+    typering: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="kwalificaties")
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="kwalificatie", cascade="all, delete-orphan", order_by="Statement.position"
+    )
+
+
+class Statement(Base):
+    """One skill statement of a kwalificatie: a kerntaak, werkproces, its parts, vakkennis or competentie."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kwalificatie_id: Mapped[int] = mapped_column(ForeignKey("kwalificaties.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+
+    kwalificatie: Mapped[Kwalificatie] = relationship(back_populates="statements")
+
+
+class Programme(Base):
+    """The catalogue: one row per kwalificatie crebo, from the national list and/or an imported dossier."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crebo: Mapped[str] = mapped_column(String(5), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    niveau: Mapped[int] = mapped_column(SmallInteger, index=True)
+    dossier_crebo: Mapped[str] = mapped_column(String(5), index=True, default="")
+    dossier_title: Mapped[str] = mapped_column(String(300), default="")
+    domein: Mapped[str] = mapped_column(String(200), default="")
+    leerweg: Mapped[str] = mapped_column(String(20), default="")
+    soort_opleiding: Mapped[str] = mapped_column(String(50), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Workplace(Base):
+    __tablename__ = "workplaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organisation_unit: Mapped[str] = mapped_column(String(200), default="", index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    skills: Mapped[list[WorkplaceSkill]] = relationship(
+        back_populates="workplace", cascade="all, delete-orphan", order_by="WorkplaceSkill.position"
+    )
+
+
+class WorkplaceSkill(Base):
+    __tablename__ = "workplace_skills"
+    __table_args__ = (CheckConstraint("weight BETWEEN 1 AND 3", name="weight_1_3"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workplace_id: Mapped[int] = mapped_column(ForeignKey("workplaces.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    weight: Mapped[int] = mapped_column(SmallInteger, default=2)
+    must_have: Mapped[bool] = mapped_column(Boolean, default=False)
+    trainable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the statement came from: "manual", "extracted" (from the description) or "import" (CSV/XLSX).
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+
+    workplace: Mapped[Workplace] = relationship(back_populates="skills")
+
+
+class EmbeddingCache(Base):
+    """A text's vector, per model and model version, so that re-importing costs nothing."""
+
+    __tablename__ = "embedding_cache"
+    __table_args__ = (
+        UniqueConstraint("model", "model_version", "text_hash", name="uq_embedding_cache_model_version_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    model_version: Mapped[str] = mapped_column(String(50))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CatalogueState(Base):
+    """A single row whose version is bumped by every catalogue change, so in-memory indexes can refresh."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,47 @@
+"""Settings: the only module that reads the environment (prefix SKILLMATCH_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["use", "e5", "e5+use", "hashing", "sentence-transformers"]
+LexicalName = Literal["none", "tfidf", "rapidfuzz"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore")
+
+    database_url: str = "sqlite:///./skillmatch.db"
+    shared_data: Path = Path("../shared/data")
+
+    embedder: EmbedderName = "e5+use"
+    # Local folder of a sentence-transformers model; only read when embedder="sentence-transformers".
+    st_model_path: Path | None = None
+    embedder_threads: int = Field(default=2, ge=1, le=64)
+
+    lexical: LexicalName = "tfidf"
+    # Share of the lexical score in the combined similarity (0 = semantic only, 1 = lexical only).
+    lexical_weight: float = Field(default=0.2, ge=0.0, le=1.0)
+    # Similarity at or above which a workplace skill counts as covered. None = the embedder's calibrated default.
+    cover_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_coverage: float = Field(default=0.70, ge=0.0, le=1.0)
+
+    max_upload_bytes: int = Field(default=10_000_000, ge=1_000)
+    max_skills: int = Field(default=200, ge=1)
+    max_text_chars: int = Field(default=20_000, ge=100)
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3(cls, url: str) -> str:
+        """A bare postgresql:// URL means psycopg 3, the only PostgreSQL driver we ship."""
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,59 @@
+"""Every SQL query on workplaces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Workplace
+
+
+def get_workplace(session: Session, workplace_id: int) -> Workplace | None:
+    return session.scalar(
+        select(Workplace).where(Workplace.id == workplace_id).options(selectinload(Workplace.skills))
+    )
+
+
+def find_workplace(session: Session, *, title: str, organisation_unit: str) -> Workplace | None:
+    return session.scalar(
+        select(Workplace)
+        .where(Workplace.title == title, Workplace.organisation_unit == organisation_unit)
+        .order_by(Workplace.id)
+        .limit(1)
+        .options(selectinload(Workplace.skills))
+    )
+
+
+def list_workplaces(
+    session: Session, *, organisation_unit: str | None = None, limit: int, offset: int
+) -> tuple[Sequence[Workplace], int]:
+    query = select(Workplace)
+    if organisation_unit:
+        query = query.where(Workplace.organisation_unit == organisation_unit)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Workplace.organisation_unit, Workplace.title, Workplace.id)
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Workplace.skills))
+    ).all()
+    return rows, total
+
+
+def all_workplaces_with_skills(session: Session) -> Sequence[Workplace]:
+    return session.scalars(
+        select(Workplace).order_by(Workplace.id).options(selectinload(Workplace.skills))
+    ).all()
+
+
+def add_workplace(session: Session, workplace: Workplace) -> Workplace:
+    session.add(workplace)
+    session.flush()
+    return workplace
+
+
+def delete_workplace(session: Session, workplace: Workplace) -> None:
+    session.delete(workplace)
+    session.flush()

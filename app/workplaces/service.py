@@ -1,0 +1,135 @@
+"""Workplaces: create, edit, import from CSV/XLSX, and break descriptions into skill statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.ingest.table import parse_workplace_table
+from app.ingest.textsplit import split_statements
+from app.models import Workplace, WorkplaceSkill
+from app.workplaces import repository
+
+Origin = Literal["manual", "extracted", "import"]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillInput:
+    text: str
+    weight: int = 2
+    must_have: bool = False
+    trainable: bool = False
+    origin: Origin = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkplaceInput:
+    title: str
+    organisation_unit: str = ""
+    description: str = ""
+    skills: tuple[SkillInput, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedWorkplace:
+    workplace: Workplace
+    status: Literal["created", "updated"]
+
+
+def resolve_skills(description: str, skills: Sequence[SkillInput] | None) -> list[SkillInput]:
+    """The skills a workplace is scored on: the explicit list if there is one, else the description's statements."""
+    if skills:
+        return list(skills)
+    return [SkillInput(text=t, origin="extracted") for t in split_statements(description)]
+
+
+def _set_skills(workplace: Workplace, skills: Sequence[SkillInput]) -> None:
+    workplace.skills = [
+        WorkplaceSkill(
+            position=i,
+            text=s.text,
+            weight=s.weight,
+            must_have=s.must_have,
+            trainable=s.trainable,
+            origin=s.origin,
+        )
+        for i, s in enumerate(skills)
+    ]
+
+
+def get_workplace(session: Session, workplace_id: int) -> Workplace:
+    workplace = repository.get_workplace(session, workplace_id)
+    if workplace is None:
+        raise NotFound("workplace", workplace_id)
+    return workplace
+
+
+def list_workplaces(
+    session: Session, *, organisation_unit: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Workplace], int]:
+    return repository.list_workplaces(session, organisation_unit=organisation_unit, limit=limit, offset=offset)
+
+
+def create_workplace(session: Session, *, data: WorkplaceInput) -> Workplace:
+    workplace = Workplace(
+        title=data.title, organisation_unit=data.organisation_unit, description=data.description
+    )
+    _set_skills(workplace, resolve_skills(data.description, data.skills))
+    return repository.add_workplace(session, workplace)
+
+
+def update_workplace(session: Session, workplace_id: int, *, data: WorkplaceInput) -> Workplace:
+    """Replace a workplace. Without a skill list, the skills are extracted anew from the description."""
+    workplace = get_workplace(session, workplace_id)
+    workplace.title = data.title
+    workplace.organisation_unit = data.organisation_unit
+    workplace.description = data.description
+    _set_skills(workplace, resolve_skills(data.description, data.skills))
+    session.flush()
+    return workplace
+
+
+def delete_workplace(session: Session, workplace_id: int) -> None:
+    repository.delete_workplace(session, get_workplace(session, workplace_id))
+
+
+def import_workplaces(
+    session: Session, *, data: bytes, filename: str | None = None, content_type: str | None = None
+) -> list[ImportedWorkplace]:
+    """Import a CSV/XLSX skill table. A workplace with the same title and unit is replaced, not duplicated.
+
+    The whole file is parsed and checked before anything is written; the caller's transaction makes
+    the write all-or-nothing.
+    """
+    records = parse_workplace_table(data, filename=filename, content_type=content_type)
+    result: list[ImportedWorkplace] = []
+    for record in records:
+        skills = [
+            SkillInput(text=r.text, weight=r.weight, must_have=r.must_have, trainable=r.trainable, origin="import")
+            for r in record.skills
+        ]
+        existing = repository.find_workplace(
+            session, title=record.title, organisation_unit=record.organisation_unit
+        )
+        if existing is None:
+            workplace = create_workplace(
+                session,
+                data=WorkplaceInput(
+                    title=record.title,
+                    organisation_unit=record.organisation_unit,
+                    description=record.description,
+                    skills=tuple(skills),
+                ),
+            )
+            result.append(ImportedWorkplace(workplace, "created"))
+        else:
+            if record.description:
+                existing.description = record.description
+            _set_skills(existing, skills)
+            session.flush()
+            result.append(ImportedWorkplace(existing, "updated"))
+    return result
