@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalogue import service as catalogue
 from app.db import make_engine, make_sessionmaker
+from app.matching.service import build_matcher
 from app.migrate import upgrade
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from app.workplaces import service as workplaces
 
 log = logging.getLogger("skillmatch")
@@ -30,11 +32,11 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _sessions():  # type: ignore[no-untyped-def]
+def _sessions() -> tuple[Settings, sessionmaker[Session]]:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    return settings, engine, make_sessionmaker(engine)
+    return settings, make_sessionmaker(engine)
 
 
 @db_cli.command("upgrade")
@@ -50,9 +52,7 @@ def db_upgrade() -> None:
 def import_dossiers(files: Files) -> None:
     """Import SBB kwalificatiedossier XML files (all-or-nothing)."""
     _setup_logging()
-    from app.main import build_matcher
-
-    settings, _engine, sessions = _sessions()
+    settings, sessions = _sessions()
     matcher = build_matcher(settings)
     started = time.perf_counter()
     with sessions.begin() as session:
@@ -71,7 +71,7 @@ def import_dossiers(files: Files) -> None:
 def import_catalogue(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Import the national list of kwalificaties (crebolijst CSV) as catalogue metadata."""
     _setup_logging()
-    _settings, _engine, sessions = _sessions()
+    _settings, sessions = _sessions()
     with sessions.begin() as session:
         report = catalogue.import_crebolijst(session, data=file.read_bytes())
     typer.echo(f"{report.entries} kwalificaties: {report.created} new, {report.updated} updated")
@@ -81,11 +81,13 @@ def import_catalogue(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
 def import_workplaces(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Import workplaces from CSV or XLSX, one row per skill (all-or-nothing)."""
     _setup_logging()
-    _settings, _engine, sessions = _sessions()
+    _settings, sessions = _sessions()
     with sessions.begin() as session:
         imported = workplaces.import_workplaces(session, data=file.read_bytes(), filename=file.name)
     for item in imported:
-        typer.echo(f"{item.workplace.id} {item.workplace.title}: {item.status} ({len(item.workplace.skills)} skills)")
+        typer.echo(
+            f"{item.workplace.id} {item.workplace.title}: {item.status} ({len(item.workplace.skills)} skills)"
+        )
 
 
 @cli.command("demo")

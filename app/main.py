@@ -13,25 +13,11 @@ from app import __version__
 from app.api import problems
 from app.api.routes import dossiers, health, match, programmes, workplaces
 from app.db import make_engine, make_sessionmaker
-from app.matching.embedders import Embedder, load_embedder
-from app.matching.service import Matcher
+from app.matching.embedders import Embedder
+from app.matching.service import build_matcher
 from app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-
-
-def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
-    if embedder is None:
-        embedder = load_embedder(
-            settings.embedder, threads=settings.embedder_threads, st_model_path=settings.st_model_path
-        )
-    return Matcher(
-        embedder,
-        lexical=settings.lexical,
-        lexical_weight=settings.lexical_weight,
-        threshold=settings.cover_threshold,
-        min_coverage=settings.min_coverage,
-    )
 
 
 def create_app(

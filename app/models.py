@@ -75,7 +75,9 @@ class Statement(Base):
     __tablename__ = "statements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kwalificatie_id: Mapped[int] = mapped_column(ForeignKey("kwalificaties.id", ondelete="CASCADE"), index=True)
+    kwalificatie_id: Mapped[int] = mapped_column(
+        ForeignKey("kwalificaties.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))

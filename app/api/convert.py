@@ -82,10 +82,12 @@ def matches_out(result: MatchResult, *, workplace_id: int | None = None) -> Matc
     return MatchesOut(
         workplace_id=workplace_id,
         skills=[
-            SkillOut(text=s.text, weight=s.weight, must_have=s.must_have, trainable=s.trainable, origin=s.origin)
+            SkillOut(
+                text=s.text, weight=s.weight, must_have=s.must_have, trainable=s.trainable, origin=s.origin
+            )
             for s in result.skills
         ],
-        matches=[match_out(m) for m in (*result.matches, *result.unscored)],
+        matches=[match_out(m) for m in result.matches] + [match_out(u) for u in result.unscored],
         scored_total=result.scored_total,
         catalogue_version=result.catalogue_version,
         config=config_out(result.config),

@@ -48,7 +48,10 @@ def problem(
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problem answers a route can give."""
     return {
-        code: {"description": "Problem", "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        code: {
+            "description": "Problem",
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for code in codes
     }
 
@@ -96,7 +99,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         detail = error.detail if isinstance(error.detail, str) else "request failed"
-        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type"}
+        titles = {
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Payload too large",
+            415: "Unsupported media type",
+        }
         return problem(
             error.status_code,
             titles.get(error.status_code, "Error"),
@@ -107,14 +115,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "the server could not answer this request", instance=request.url.path)
+        return problem(
+            500, "Internal error", "the server could not answer this request", instance=request.url.path
+        )
 
     def openapi_with_problem() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         from fastapi.openapi.utils import get_openapi
 
-        schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+        schema = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = {
             "type": "object",
             "properties": {

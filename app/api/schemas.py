@@ -192,7 +192,9 @@ class SkillMatchOut(Out):
 class MatchOut(BaseModel):
     programme: ProgrammeRef
     status: Literal["scored", "no_skill_content"]
-    coverage: float | None = Field(description="Weighted share of the workplace's skills covered; null if unscored")
+    coverage: float | None = Field(
+        description="Weighted share of the workplace's skills covered; null if unscored"
+    )
     eligible: bool | None
     knockouts: list[SkillMatchOut]
     skills: list[SkillMatchOut]

@@ -59,4 +59,6 @@ async def read_uploads(request: Request, *, limit: int, raw_types: set[str]) -> 
             raise InvalidDocument("the request body is empty")
         return [Upload(data, None, content_type)]
     accepted = ", ".join(sorted(raw_types | {"multipart/form-data"}))
-    raise UnsupportedDocument(f"content type {content_type or '(none)'!r} is not accepted; send one of: {accepted}")
+    raise UnsupportedDocument(
+        f"content type {content_type or '(none)'!r} is not accepted; send one of: {accepted}"
+    )

@@ -108,5 +108,3 @@ def bump_catalogue_version(session: Session) -> None:
         .where(CatalogueState.id == 1)
         .values(version=CatalogueState.version + 1, changed_at=func.now())
     )
-
-

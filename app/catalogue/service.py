@@ -59,7 +59,7 @@ def _recency(valid_from: dt.date | None, vastgesteld_op: dt.date | None) -> tupl
 
 
 def import_dossiers(
-    session: Session, *, documents: Sequence[bytes], on_change: Callable[[Session], None] | None = None
+    session: Session, *, documents: Sequence[bytes], on_change: Callable[[Session], object] | None = None
 ) -> ImportReport:
     """Import SBB XML documents. Every document is parsed and checked before anything is written.
 
@@ -122,7 +122,8 @@ def _import_one(session: Session, parsed: ParsedDossier) -> DossierOutcome:
                 beroepsgroep=k.beroepsgroep,
                 typering=k.typering,
                 statements=[
-                    Statement(position=i, code=s.code, kind=s.kind, text=s.text) for i, s in enumerate(k.statements)
+                    Statement(position=i, code=s.code, kind=s.kind, text=s.text)
+                    for i, s in enumerate(k.statements)
                 ],
             )
             for k in parsed.kwalificaties
@@ -212,7 +213,9 @@ def list_programmes(
         session, niveau=niveau, dossier=dossier, text=text, limit=limit, offset=offset
     )
     scored = repository.scored_crebos(session)
-    return [ProgrammeDetail(p, "scored" if p.crebo in scored else "no_skill_content", None) for p in rows], total
+    return [
+        ProgrammeDetail(p, "scored" if p.crebo in scored else "no_skill_content", None) for p in rows
+    ], total
 
 
 def get_programme(session: Session, crebo: str) -> ProgrammeDetail:

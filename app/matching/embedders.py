@@ -183,7 +183,9 @@ class EnsembleEmbedder:
         self._factors = tuple(
             float(np.sqrt(w * p.calibration.scale)) for p, w in zip(parts, self.weights, strict=True)
         )
-        offset = sum(w * p.calibration.scale * p.calibration.low for p, w in zip(parts, self.weights, strict=True))
+        offset = sum(
+            w * p.calibration.scale * p.calibration.low for p, w in zip(parts, self.weights, strict=True)
+        )
         self.calibration = Calibration(low=offset, high=offset + 1.0)
 
     def combine(self, part_vectors: Sequence[Matrix]) -> Matrix:
@@ -214,5 +216,7 @@ def load_embedder(name: str, *, threads: int = 2, st_model_path: Path | None = N
         embedder = SentenceTransformerEmbedder(st_model_path)
     else:
         raise ValueError(f"unknown embedder {name!r}")
-    log.info("embedder %s %s loaded in %.2f s", embedder.name, embedder.version, time.perf_counter() - started)
+    log.info(
+        "embedder %s %s loaded in %.2f s", embedder.name, embedder.version, time.perf_counter() - started
+    )
     return embedder

@@ -120,9 +120,11 @@ def similarity(
 ) -> npt.NDArray[np.float32]:
     """Calibrated similarity (0–1) of each query to each selected statement column."""
     raw = query_vectors @ index.matrix[columns].T
-    semantic = np.clip((raw - low) / (high - low), 0.0, 1.0)
+    semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
     if index.lexical is None or lexical_weight == 0.0:
-        return semantic.astype(np.float32, copy=False)
+        return semantic
     lexical = index.lexical.similarity(query_texts)[:, columns]
-    combined = (1.0 - lexical_weight) * semantic + lexical_weight * lexical
-    return combined.astype(np.float32, copy=False)
+    combined: npt.NDArray[np.float32] = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(
+        np.float32
+    )
+    return combined

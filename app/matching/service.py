@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from app.catalogue import repository as catalogue_repository
 from app.errors import NotFound, NothingToScore
 from app.matching import core
-from app.matching.embedders import Embedder
+from app.matching.embedders import Embedder, load_embedder
 from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
 from app.matching.vectors import VectorCache
-from app.workplaces import repository as workplace_repository
 from app.models import Workplace
+from app.settings import Settings
+from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
 SCORING_VERSION = "2026.11-1"
@@ -156,7 +157,11 @@ class Matcher:
         return self.vectors.computed - before
 
     def similarity(
-        self, index: CatalogueIndex, skills: Sequence[SkillInput], columns: np.ndarray, session: Session | None
+        self,
+        index: CatalogueIndex,
+        skills: Sequence[SkillInput],
+        columns: np.ndarray,
+        session: Session | None,
     ) -> np.ndarray:
         texts = [s.text for s in skills]
         vectors = self.vectors.vectors(texts, session=session)
@@ -170,6 +175,21 @@ class Matcher:
             high=calibration.high,
             lexical_weight=self.lexical_weight,
         )
+
+
+def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
+    """The matcher for these settings; loads the configured model unless one is given."""
+    if embedder is None:
+        embedder = load_embedder(
+            settings.embedder, threads=settings.embedder_threads, st_model_path=settings.st_model_path
+        )
+    return Matcher(
+        embedder,
+        lexical=settings.lexical,
+        lexical_weight=settings.lexical_weight,
+        threshold=settings.cover_threshold,
+        min_coverage=settings.min_coverage,
+    )
 
 
 def default_threshold(embedder: Embedder) -> float:
@@ -191,9 +211,7 @@ def _build_matches(
 ) -> list[ProgrammeMatch]:
     specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
     keys = [index.programmes[p].crebo for p in programmes]
-    scores = core.score_programmes(
-        sims, offsets, keys, specs, threshold=threshold, min_coverage=min_coverage
-    )
+    scores = core.score_programmes(sims, offsets, keys, specs, threshold=threshold, min_coverage=min_coverage)
     matches = []
     for score in scores:
         info = index.programmes[programmes[score.programme_index]]
@@ -306,7 +324,8 @@ def match_adhoc(
 
 def _skills_of(workplace: Workplace) -> list[SkillInput]:
     return [
-        SkillInput(s.text, s.weight, s.must_have, s.trainable, cast(Origin, s.origin)) for s in workplace.skills
+        SkillInput(s.text, s.weight, s.must_have, s.trainable, cast(Origin, s.origin))
+        for s in workplace.skills
     ]
 
 
@@ -349,7 +368,11 @@ def programme_workplaces(
         if programme is None:
             raise NotFound("programme", crebo)
         info = ProgrammeInfo(
-            programme.crebo, programme.title, programme.niveau, programme.dossier_crebo, programme.dossier_title
+            programme.crebo,
+            programme.title,
+            programme.niveau,
+            programme.dossier_crebo,
+            programme.dossier_title,
         )
         return ProgrammeFitResult(info, "no_skill_content", (), 0, config)
     fits: list[WorkplaceFit] = []
@@ -372,4 +395,6 @@ def programme_workplaces(
         )
         fits.append(WorkplaceFit(workplace.id, workplace.title, workplace.organisation_unit, match))
     fits.sort(key=lambda f: (-f.match.coverage, not f.match.eligible, f.workplace_id))
-    return ProgrammeFitResult(index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config)
+    return ProgrammeFitResult(
+        index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config
+    )

@@ -71,7 +71,9 @@ def get_workplace(session: Session, workplace_id: int) -> Workplace:
 def list_workplaces(
     session: Session, *, organisation_unit: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Workplace], int]:
-    return repository.list_workplaces(session, organisation_unit=organisation_unit, limit=limit, offset=offset)
+    return repository.list_workplaces(
+        session, organisation_unit=organisation_unit, limit=limit, offset=offset
+    )
 
 
 def create_workplace(session: Session, *, data: WorkplaceInput) -> Workplace:
@@ -109,7 +111,9 @@ def import_workplaces(
     result: list[ImportedWorkplace] = []
     for record in records:
         skills = [
-            SkillInput(text=r.text, weight=r.weight, must_have=r.must_have, trainable=r.trainable, origin="import")
+            SkillInput(
+                text=r.text, weight=r.weight, must_have=r.must_have, trainable=r.trainable, origin="import"
+            )
             for r in record.skills
         ]
         existing = repository.find_workplace(

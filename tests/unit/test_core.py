@@ -53,7 +53,8 @@ def test_coverage_eligibility_and_knockout_by_hand() -> None:
             a = result
         else:
             b = result
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     # A: skills 0 (w3) and 1 (w1) covered of total 6 -> 4/6; must-have skill 2 uncovered -> knockout.
     assert a.coverage == pytest.approx(4 / 6)
     assert a.knockouts == (2,)
@@ -67,7 +68,9 @@ def test_coverage_eligibility_and_knockout_by_hand() -> None:
 
 
 def test_trainable_must_have_is_not_a_knockout() -> None:
-    results = score_programmes(SIMS, OFFSETS, KEYS, _skills(trainable_last=True), threshold=0.5, min_coverage=0.5)
+    results = score_programmes(
+        SIMS, OFFSETS, KEYS, _skills(trainable_last=True), threshold=0.5, min_coverage=0.5
+    )
     a = next(r for r in results if KEYS[r.programme_index] == "25002")
     assert a.knockouts == ()
     assert a.eligible is True
@@ -86,7 +89,10 @@ def test_ranking_is_coverage_then_mean_similarity_then_crebo() -> None:
     offsets = np.array([0, 1, 2], dtype=np.intp)
     keys = ["25003", "25001", "25002"]
     skills = [SkillSpec(1, False, False), SkillSpec(1, False, False)]
-    ranked = [keys[r.programme_index] for r in score_programmes(sims, offsets, keys, skills, threshold=0.5, min_coverage=0.7)]
+    ranked = [
+        keys[r.programme_index]
+        for r in score_programmes(sims, offsets, keys, skills, threshold=0.5, min_coverage=0.7)
+    ]
     # All cover everything; 25002 has the higher mean similarity; 25001 and 25003 tie and sort by crebo.
     assert ranked == ["25002", "25001", "25003"]
 

@@ -29,7 +29,9 @@ XML_TYPES = {"application/xml", "text/xml"}
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                        "properties": {
+                            "file": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                        },
                         "required": ["file"],
                     }
                 },
@@ -43,7 +45,10 @@ async def import_dossiers(
     """Import SBB XML exports (`<sbb>` root). All-or-nothing; importing the same file again changes nothing."""
     uploads = await read_uploads(request, limit=settings.max_upload_bytes, raw_types=XML_TYPES)
     report = await run_in_threadpool(
-        service.import_dossiers, session, documents=[u.data for u in uploads], on_change=matcher.embed_catalogue
+        service.import_dossiers,
+        session,
+        documents=[u.data for u in uploads],
+        on_change=matcher.embed_catalogue,
     )
     return DossierImportOut.model_validate(report)
 

@@ -37,7 +37,9 @@ def list_programmes(
         from app.errors import InvalidDocument
 
         raise InvalidDocument("niveau must be 1, 2, 3 or 4")
-    rows, total = service.list_programmes(session, niveau=niveau, dossier=dossier, text=q, limit=limit, offset=offset)
+    rows, total = service.list_programmes(
+        session, niveau=niveau, dossier=dossier, text=q, limit=limit, offset=offset
+    )
     return ProgrammeListOut(items=[programme_out(r.programme, r.status) for r in rows], total=total)
 
 

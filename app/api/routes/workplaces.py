@@ -38,7 +38,10 @@ def _input(body: WorkplaceIn) -> WorkplaceInput:
     if body.skills is not None:
         skills = tuple(SkillInput(s.text, s.weight, s.must_have, s.trainable, "manual") for s in body.skills)
     return WorkplaceInput(
-        title=body.title, organisation_unit=body.organisation_unit, description=body.description, skills=skills
+        title=body.title,
+        organisation_unit=body.organisation_unit,
+        description=body.description,
+        skills=skills,
     )
 
 
@@ -57,7 +60,9 @@ def list_workplaces(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> WorkplaceListOut:
-    rows, total = service.list_workplaces(session, organisation_unit=organisation_unit, limit=limit, offset=offset)
+    rows, total = service.list_workplaces(
+        session, organisation_unit=organisation_unit, limit=limit, offset=offset
+    )
     return WorkplaceListOut(items=[WorkplaceOut.model_validate(w) for w in rows], total=total)
 
 
@@ -85,7 +90,9 @@ def list_workplaces(
         }
     },
 )
-async def import_workplaces(request: Request, session: SessionDep, settings: SettingsDep) -> WorkplaceImportOut:
+async def import_workplaces(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> WorkplaceImportOut:
     """Import workplaces from CSV or XLSX, one row per skill. All-or-nothing; same title + unit replaces."""
     uploads = await read_uploads(request, limit=settings.max_upload_bytes, raw_types=TABLE_TYPES)
     items: list[ImportedWorkplaceOut] = []

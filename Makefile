@@ -1,0 +1,42 @@
+# skillmatch: one command to run the demo, one to run the tests.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
+
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## make run: build .venv, migrate the SQLite database, load the demo data, serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/skillmatch db upgrade
+	$(BIN)/skillmatch demo
+	$(BIN)/skillmatch serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/ruff check app tests migrations bench
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+migrations-check: install
+	SKILLMATCH_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade head
+	SKILLMATCH_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic check
+	rm -f $(CHECK_DB)
+
+## make test: everything CI runs, in the order CI runs it
+test: install lint typecheck migrations-check
+	./scripts/ensure-postgres.sh
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache skillmatch.db
