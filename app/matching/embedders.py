@@ -117,7 +117,7 @@ class HashingEmbedder:
     name = "hashing-char-3-5"
     version = "1"
     dim = 1024
-    calibration = Calibration(low=0.08, high=0.50)
+    calibration = Calibration(low=0.20, high=0.60)
 
     def __init__(self) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer

@@ -322,7 +322,7 @@ def match_adhoc(
     )
 
 
-def _skills_of(workplace: Workplace) -> list[SkillInput]:
+def skills_of(workplace: Workplace) -> list[SkillInput]:
     return [
         SkillInput(s.text, s.weight, s.must_have, s.trainable, cast(Origin, s.origin))
         for s in workplace.skills
@@ -347,7 +347,7 @@ def match_workplace(
     return match_skills(
         session,
         matcher,
-        skills=_skills_of(workplace),
+        skills=skills_of(workplace),
         niveau=niveau,
         min_coverage=min_coverage,
         limit=limit,
@@ -381,7 +381,7 @@ def programme_workplaces(
         if not workplace.skills:
             without_skills += 1
             continue
-        skills = _skills_of(workplace)
+        skills = skills_of(workplace)
         sims = matcher.similarity(index, skills, block.columns, session)
         (match,) = _build_matches(
             index,
