@@ -36,6 +36,7 @@ migrations-check: install
 ## make test: everything CI runs, in the order CI runs it
 test: install lint typecheck migrations-check
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 clean:
