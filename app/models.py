@@ -163,3 +163,35 @@ class CatalogueState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Profile(Base):
+    """A traineeship profile (vakgebied): a named group of workplaces that gets its own vacancy."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    members: Mapped[list[ProfileWorkplace]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", order_by="ProfileWorkplace.workplace_id"
+    )
+
+
+class ProfileWorkplace(Base):
+    """A workplace's membership of a profile. Deleting either side removes the membership."""
+
+    __tablename__ = "profile_workplaces"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True)
+    workplace_id: Mapped[int] = mapped_column(
+        ForeignKey("workplaces.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    profile: Mapped[Profile] = relationship(back_populates="members")
+    workplace: Mapped[Workplace] = relationship()
