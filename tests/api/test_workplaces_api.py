@@ -128,10 +128,10 @@ def test_xlsx_import(client: TestClient) -> None:
 
 def test_bad_csv_names_the_row_and_writes_nothing(client: TestClient) -> None:
     csv = (
-        "werkplek;directie;vaardigheid;gewicht\n"
-        "Receptionist;West;ontvangt bezoekers;2\n"
-        "Receptionist;West;beantwoordt de telefoon;9\n"
-    ).encode()
+        b"werkplek;directie;vaardigheid;gewicht\n"
+        b"Receptionist;West;ontvangt bezoekers;2\n"
+        b"Receptionist;West;beantwoordt de telefoon;9\n"
+    )
     assert_problem(
         client.post("/v1/workplaces/import", files={"file": ("w.csv", csv, "text/csv")}),
         422,
