@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.api import problems
 from app.api.routes import dossiers, health, match, programmes, workplaces
+from app.api.ui import routes as ui
 from app.db import make_engine, make_sessionmaker
 from app.matching.embedders import Embedder
 from app.matching.service import build_matcher
@@ -55,6 +56,14 @@ def create_app(
     )
     app.state.settings = settings
     problems.install(app)
-    for router in (dossiers.router, programmes.router, workplaces.router, match.router, health.router):
+    for router in (
+        dossiers.router,
+        programmes.router,
+        workplaces.router,
+        match.router,
+        health.router,
+        ui.router,
+    ):
         app.include_router(router)
+    app.mount("/ui/static", ui.static_files(), name="ui-static")
     return app

@@ -1,0 +1,1 @@
+"""The web interface for the project team (Dutch), served under /ui."""
