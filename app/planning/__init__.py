@@ -1,0 +1,1 @@
+"""Traineeship planning: profiles (clusters of workplaces), rotations, learning plans and vacancy feeds."""
