@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     cover_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     min_coverage: float = Field(default=0.70, ge=0.0, le=1.0)
 
+    # Authentication with API keys is on unless this is set (local single-user use only; warned at start).
+    auth_disabled: bool = False
+    # Requests per minute per API key (0 = no limit).
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    # Days an audit record of a served match is kept (0 = forever).
+    audit_retention_days: int = Field(default=365, ge=0)
+
     max_upload_bytes: int = Field(default=10_000_000, ge=1_000)
     max_skills: int = Field(default=200, ge=1)
     max_text_chars: int = Field(default=20_000, ge=100)

@@ -87,7 +87,9 @@ def hashing_embedder() -> Embedder:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(database_url="sqlite://", lexical="none", lexical_weight=0.0, embedder="hashing")
+    return Settings(
+        database_url="sqlite://", lexical="none", lexical_weight=0.0, embedder="hashing", auth_disabled=True
+    )
 
 
 @pytest.fixture

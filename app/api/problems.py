@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Conflict, DomainError, InvalidDocument, NotFound, NothingToScore, UnsupportedDocument
@@ -15,6 +16,7 @@ from app.errors import Conflict, DomainError, InvalidDocument, NotFound, Nothing
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
 
 STATUS = {NotFound: 404, Conflict: 409, UnsupportedDocument: 415, InvalidDocument: 422, NothingToScore: 422}
 TYPES = {
@@ -111,6 +113,20 @@ def install(app: FastAPI) -> None:
             detail,
             instance=request.url.path,
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__)
+        response = problem(
+            503,
+            "Service unavailable",
+            "the database does not answer; try again shortly",
+            type_="database-unavailable",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

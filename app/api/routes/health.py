@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.problems import problem
+from app.api.problems import RETRY_AFTER_SECONDS, problem
 from app.catalogue import repository
 
 router = APIRouter(tags=["operations"])
@@ -23,7 +23,7 @@ def health(request: Request) -> JSONResponse:
             version = repository.catalogue_version(session)
     except SQLAlchemyError:
         response = problem(503, "Not ready", "the database does not answer", instance="/health")
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JSONResponse(
         {
