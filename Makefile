@@ -41,5 +41,9 @@ test: install lint typecheck migrations-check
 	./scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
+## make bench-quality: the matching-quality benchmark on the real dossiers; rewrites its section of docs/benchmarks.md
+bench-quality: install
+	$(BIN)/python -m bench.quality
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache skillmatch.db

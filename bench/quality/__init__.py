@@ -1,0 +1,1 @@
+"""Matching-quality benchmark on real data: `python -m bench.quality` (or `make bench-quality`)."""

@@ -1,0 +1,199 @@
+"""The benchmark's real data: the SBB dossiers (queries and programmes) and the Dutch skill-phrase pairs.
+
+Everything is read from the shared data folder (SKILLMATCH_SHARED_DATA, default ../shared/data) and
+every sample is drawn deterministically (sorted by a hash of the text), so two runs see the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ingest.sbb_xml import ParsedDossier, parse_sbb_xml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def shared_data() -> Path:
+    configured = Path(os.environ.get("SKILLMATCH_SHARED_DATA", "../shared/data"))
+    path = configured if configured.is_absolute() else (REPO_ROOT / configured).resolve()
+    if not path.is_dir():
+        raise SystemExit(f"shared data folder {path} not found: set SKILLMATCH_SHARED_DATA")
+    return path
+
+
+def dossier_files() -> list[Path]:
+    return sorted((shared_data() / "sbb-kd-xml-2016").glob("*.xml"))
+
+
+def load_dossiers() -> list[ParsedDossier]:
+    return [d for f in dossier_files() for d in parse_sbb_xml(f.read_bytes())]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    crebo: str  # the kwalificatie whose typering this is
+    dossier: str
+    title: str
+    text: str
+
+
+def queries(dossiers: list[ParsedDossier]) -> list[Query]:
+    return [
+        Query(k.crebo, d.crebo, k.title, k.typering)
+        for d in dossiers
+        for k in d.kwalificaties
+        if k.typering.strip()
+    ]
+
+
+def stable_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    a: str
+    b: str
+    positive: bool
+    kind: str  # "synonym", "related", "werkproces", "random", "shared-verb"
+    source: str  # "esco" or "sbb"
+
+
+_WORD = re.compile(r"[\w-]+", re.UNICODE)
+
+
+def _esco_verb(label: str) -> str | None:
+    """ESCO's Dutch skill labels end in an infinitive ("voorraad beheren"); None when they do not."""
+    words = _WORD.findall(label.lower())
+    if len(words) >= 2 and words[-1].endswith("en") and len(words[-1]) > 3:
+        return words[-1]
+    return None
+
+
+def _sbb_verb(text: str) -> str | None:
+    """SBB werkproces titles and gedrag start with the finite verb ("Voert …", "Bewaakt …")."""
+    words = _WORD.findall(text.lower())
+    return words[0] if len(words) >= 3 else None
+
+
+def _esco_skills() -> list[dict[str, str]]:
+    path = shared_data() / "esco-nl" / "derived_skills_nl_from_collections.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _broader_of() -> dict[str, tuple[str, str]]:
+    """Skill URI → (broader concept URI, its label), from the collection files."""
+    result: dict[str, tuple[str, str]] = {}
+    folder = shared_data() / "esco-nl"
+    for path in sorted(folder.glob("*SkillsCollection_nl.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                uris = (row.get("broaderConceptUri") or "").split(" | ")
+                labels = (row.get("broaderConceptPT") or "").split(" | ")
+                if uris and uris[0] and labels and labels[0]:
+                    result.setdefault(row["conceptUri"], (uris[0], labels[0]))
+    return result
+
+
+def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[Pair]:
+    """Labelled Dutch skill-phrase pairs from ESCO labels and SBB statements.
+
+    Positives: an ESCO skill's preferred label and one of its alternative labels (synonym); an ESCO
+    skill and its broader skill group (related); an SBB werkproces title and its own resultaat
+    sentence (werkproces). Negatives: random pairs from different ESCO groups or different dossiers
+    (random), and hard negatives that share their verb but belong to different groups or werkprocessen
+    (shared-verb).
+    """
+    pairs: list[Pair] = []
+    skills = _esco_skills()
+    broader = _broader_of()
+    label = {s["conceptUri"]: s["preferredLabel"].strip() for s in skills}
+    group = {uri: broader.get(uri, ("", ""))[0] for uri in label}
+
+    synonyms: list[tuple[str, str]] = []
+    for s in skills:
+        preferred = s["preferredLabel"].strip()
+        alts = [a.strip() for a in (s["altLabels"] or "").split(" | ") if a.strip()]
+        alts = [a for a in alts if a.lower() != preferred.lower() and len(a) >= 8]
+        if alts and len(preferred) >= 8:
+            synonyms.append((preferred, min(alts, key=stable_key)))
+    synonyms.sort(key=lambda p: stable_key(p[0]))
+    pairs += [Pair(a, b, True, "synonym", "esco") for a, b in synonyms[:per_kind]]
+
+    related = sorted(
+        (
+            (label[u], b[1].strip())
+            for u, b in broader.items()
+            if u in label and b[1].strip().lower() != label[u].lower()
+        ),
+        key=lambda p: stable_key(p[0] + "|" + p[1]),
+    )
+    pairs += [Pair(a, b, True, "related", "esco") for a, b in related[:per_kind]]
+
+    # SBB: werkproces title ↔ its resultaat, once per distinct werkproces text.
+    wp_pairs: dict[str, tuple[str, str, str]] = {}
+    for d in dossiers:
+        for k in d.kwalificaties:
+            by_code: dict[str, dict[str, str]] = defaultdict(dict)
+            for st in k.statements:
+                if st.kind in ("werkproces", "resultaat"):
+                    by_code[st.code].setdefault(st.kind, st.text)
+            for code, kinds in by_code.items():
+                if "werkproces" in kinds and "resultaat" in kinds:
+                    wp_pairs.setdefault(kinds["werkproces"], (kinds["resultaat"], d.crebo, code))
+    wp = sorted(wp_pairs.items(), key=lambda p: stable_key(p[0]))
+    pairs += [Pair(t, r, True, "werkproces", "sbb") for t, (r, _, _) in wp[:per_kind]]
+
+    # Random negatives: ESCO labels from different broader groups; SBB titles from different dossiers.
+    uris = sorted((u for u in label if group[u]), key=stable_key)
+    random_neg: list[Pair] = []
+    for i, u in enumerate(uris):
+        v = uris[(i * 7 + 3) % len(uris)]
+        if group[u] != group[v] and len(random_neg) < per_kind:
+            random_neg.append(Pair(label[u], label[v], False, "random", "esco"))
+    titles = sorted(((t, d) for t, (_, d, _) in wp_pairs.items()), key=lambda p: stable_key(p[0]))
+    count = 0
+    for i, (t, d) in enumerate(titles):
+        u, e = titles[(i * 5 + 2) % len(titles)]
+        if d != e and count < per_kind // 2:
+            random_neg.append(Pair(t, u, False, "random", "sbb"))
+            count += 1
+    pairs += random_neg
+
+    # Hard negatives: the same verb, a different group (ESCO) or a different dossier (SBB).
+    hard: list[Pair] = []
+    by_verb: dict[str, list[str]] = defaultdict(list)
+    for u in uris:
+        verb = _esco_verb(label[u])
+        if verb:
+            by_verb[verb].append(u)
+    for verb in sorted(by_verb, key=stable_key):
+        members = by_verb[verb]
+        for i in range(len(members) - 1):
+            u, v = members[i], members[i + 1]
+            if group[u] != group[v] and label[u].lower() != label[v].lower():
+                hard.append(Pair(label[u], label[v], False, "shared-verb", "esco"))
+                break
+    hard = hard[:per_kind]
+    sbb_by_verb: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for t, d in titles:
+        verb = _sbb_verb(t)
+        if verb:
+            sbb_by_verb[verb].append((t, d))
+    sbb_hard: list[Pair] = []
+    for verb in sorted(sbb_by_verb, key=stable_key):
+        members = sbb_by_verb[verb]
+        for i in range(len(members)):
+            for j in range(i + 1, len(members)):
+                if members[i][1] != members[j][1]:
+                    sbb_hard.append(Pair(members[i][0], members[j][0], False, "shared-verb", "sbb"))
+    sbb_hard.sort(key=lambda p: stable_key(p.a + "|" + p.b))
+    pairs += hard + sbb_hard[: per_kind // 2]
+    return pairs
