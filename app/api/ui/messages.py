@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.api.problems import PayloadTooLarge
@@ -60,8 +61,15 @@ class Message:
     details: tuple[str, ...] = field(default_factory=tuple)
 
 
+_LOCATION_WORDS = re.compile(r"\b(line|column|row|sheet)\b")
+_LOCATION_DUTCH = {"line": "regel", "column": "kolom", "row": "rij", "sheet": "werkblad"}
+
+
 def field_name(location: str) -> str:
-    return FIELDS.get(location, location)
+    """A form field's Dutch label, or a document location ("line 12, column 3") in Dutch words."""
+    if location in FIELDS:
+        return FIELDS[location]
+    return _LOCATION_WORDS.sub(lambda m: _LOCATION_DUTCH[m.group(1)], location)
 
 
 def explain(error: DomainError, *, max_upload_bytes: int = 0) -> Message:
