@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.api import problems
-from app.api.routes import dossiers, health, match, programmes, workplaces
+from app.api.routes import dossiers, health, match, planning, programmes, workplaces
 from app.api.ui import routes as ui
 from app.db import make_engine, make_sessionmaker
 from app.matching.embedders import Embedder
@@ -58,6 +58,7 @@ def create_app(
     problems.install(app)
     for router in (
         dossiers.router,
+        planning.router,
         programmes.router,
         workplaces.router,
         match.router,

@@ -60,6 +60,7 @@ class StepPlan:
     workplace_id: int
     workplace_title: str
     organisation_unit: str
+    skills: int
     coverage: float
     effective_coverage: float
     status: str
@@ -131,6 +132,7 @@ def plan_from_rotation(context: RotationContext, rotation: Rotation) -> Learning
                 step.workplace.id,
                 step.workplace.title,
                 step.workplace.organisation_unit,
+                len(step.skills),
                 step.coverage,
                 step.effective_coverage,
                 step.status,

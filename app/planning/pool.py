@@ -185,8 +185,8 @@ def plan_pool(
         raw_gap = getattr(result, "mip_gap", None)
         gap = None if raw_gap is None else round(float(raw_gap), 6)
         if result.x is not None:
-            for k in np.flatnonzero(np.round(result.x) == 1):
-                trainee_index, rotation_chosen = columns[int(k)]
+            for hit in np.flatnonzero(np.round(result.x) == 1):
+                trainee_index, rotation_chosen = columns[int(hit)]
                 chosen[trainee_index] = rotation_chosen
 
     placements: list[Placement] = []

@@ -1,0 +1,410 @@
+"""Traineeship planning: profiles, rotations, pool plans, learning plans and the vacancy feed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.api.convert import programme_ref
+from app.api.deps import MatcherDep, SessionDep
+from app.api.planning_schemas import (
+    GapOut,
+    LearningPlanOut,
+    PlacementOut,
+    PointerOut,
+    PoolIn,
+    PoolPlanOut,
+    ProfileIn,
+    ProfileListOut,
+    ProfileMatchesOut,
+    ProfileOut,
+    ProfilePatch,
+    ProfileProgrammeOut,
+    RotationOut,
+    RotationsOut,
+    SharedSkillOut,
+    StepOut,
+    StepPlanOut,
+    StepSkillOut,
+    SuggestedProfileOut,
+    SuggestIn,
+    SuggestionOut,
+    ThemeOut,
+    VacancyOut,
+    VacancyProgrammeOut,
+    VacancySkillOut,
+    WorkplaceBrief,
+)
+from app.api.problems import problems
+from app.models import Profile
+from app.planning import learning, pool, profiles, rotations, vacancy
+from app.planning.skills import PlanWorkplace, plan_workplace
+
+router = APIRouter(prefix="/v1", tags=["planning"])
+
+Crebo = Annotated[str, Path(pattern=r"^\d{5}$", description="Kwalificatie crebo (25xxx)")]
+MinCoverage = Annotated[float | None, Query(ge=0, le=1)]
+Format = Annotated[Literal["json", "markdown"], Query(description="json, or ready-to-use Dutch Markdown")]
+MARKDOWN = "text/markdown; charset=utf-8"
+CLUSTER_METHOD = (
+    "k-means (scikit-learn KMeans, k-means++, n_init=10, random_state=seed) on L2-normalised, "
+    "weight-weighted mean skill vectors of each workplace"
+)
+
+
+def _brief(w: PlanWorkplace) -> WorkplaceBrief:
+    return WorkplaceBrief(id=w.id, title=w.title, organisation_unit=w.organisation_unit, skills=len(w.skills))
+
+
+def _profile_out(profile: Profile) -> ProfileOut:
+    workplaces = [plan_workplace(m.workplace) for m in profile.members]
+    return ProfileOut(
+        id=profile.id,
+        name=profile.name,
+        description=profile.description,
+        workplaces=[_brief(w) for w in workplaces],
+        directies=sorted({w.organisation_unit for w in workplaces if w.organisation_unit}),
+        created_at=profile.created_at,
+        updated_at=profile.updated_at,
+    )
+
+
+def _rotation_out(rotation: rotations.Rotation) -> RotationOut:
+    return RotationOut(
+        workplace_ids=[s.workplace.id for s in rotation.steps],
+        directies=list(rotation.directies),
+        overlap=rotation.overlap,
+        score=rotation.score,
+        steps=[
+            StepOut(
+                position=s.position,
+                workplace=_brief(s.workplace),
+                coverage=s.coverage,
+                effective_coverage=s.effective_coverage,
+                status=s.status,
+                new_work=[k.text for k in s.skills if k.new_work] if s.position > 1 else [],
+                learnt_before=[k.text for k in s.skills if k.learnt_before],
+                to_learn=[k.text for k in s.gaps if k.trainable],
+                gaps=[k.text for k in s.gaps],
+                skills=[
+                    StepSkillOut(
+                        text=k.text,
+                        weight=k.weight,
+                        must_have=k.must_have,
+                        trainable=k.trainable,
+                        covered_by_programme=k.covered_by_programme,
+                        learnt_before=k.learnt_before,
+                        new_work=k.new_work,
+                        knockout=k.knockout,
+                    )
+                    for k in s.skills
+                ],
+            )
+            for s in rotation.steps
+        ],
+    )
+
+
+# --- profiles ----------------------------------------------------------------------------------------
+
+
+@router.post("/profiles:suggest", response_model=SuggestionOut, responses=problems(404, 422))
+def suggest_profiles(body: SuggestIn, session: SessionDep, matcher: MatcherDep) -> SuggestionOut:
+    """Cluster workplaces (default: all) into k profiles by their skills. Stores nothing: save the
+    profiles you keep with POST /v1/profiles."""
+    suggestion = profiles.suggest_profiles(
+        session, matcher, workplace_ids=body.workplace_ids, k=body.k, seed=body.seed
+    )
+    return SuggestionOut(
+        k=suggestion.k,
+        seed=suggestion.seed,
+        method=CLUSTER_METHOD,
+        silhouette=suggestion.silhouette,
+        profiles=[
+            SuggestedProfileOut(
+                name=p.name,
+                workplaces=[_brief(w) for w in p.workplaces],
+                directies=list(p.directies),
+                characteristic_skills=list(p.characteristic_skills),
+                shared_skills=[SharedSkillOut(text=s.text, workplaces=s.workplaces) for s in p.shared_skills],
+                cohesion=p.cohesion,
+            )
+            for p in suggestion.profiles
+        ],
+        workplaces_without_skills=[_brief(w) for w in suggestion.workplaces_without_skills],
+    )
+
+
+@router.get("/profiles", response_model=ProfileListOut)
+def list_profiles(session: SessionDep) -> ProfileListOut:
+    items = [_profile_out(p) for p in profiles.list_profiles(session)]
+    return ProfileListOut(items=items, total=len(items))
+
+
+@router.post("/profiles", status_code=201, response_model=ProfileOut, responses=problems(404, 422))
+def create_profile(body: ProfileIn, session: SessionDep, response: Response) -> ProfileOut:
+    profile = profiles.create_profile(
+        session, name=body.name, description=body.description, workplace_ids=body.workplace_ids
+    )
+    response.headers["Location"] = f"/v1/profiles/{profile.id}"
+    return _profile_out(profile)
+
+
+@router.get("/profiles/{profile_id}", response_model=ProfileOut, responses=problems(404))
+def get_profile(profile_id: int, session: SessionDep) -> ProfileOut:
+    return _profile_out(profiles.get_profile(session, profile_id))
+
+
+@router.patch("/profiles/{profile_id}", response_model=ProfileOut, responses=problems(404, 422))
+def update_profile(profile_id: int, body: ProfilePatch, session: SessionDep) -> ProfileOut:
+    """Rename or edit a profile: send only what changes. `workplace_ids` replaces the list."""
+    profile = profiles.update_profile(
+        session,
+        profile_id,
+        name=body.name,
+        description=body.description,
+        workplace_ids=body.workplace_ids,
+    )
+    return _profile_out(profile)
+
+
+@router.delete("/profiles/{profile_id}", status_code=204, responses=problems(404))
+def delete_profile(profile_id: int, session: SessionDep) -> Response:
+    profiles.delete_profile(session, profile_id)
+    return Response(status_code=204)
+
+
+@router.get("/profiles/{profile_id}/matches", response_model=ProfileMatchesOut, responses=problems(404, 422))
+def profile_matches(
+    profile_id: int, session: SessionDep, matcher: MatcherDep, min_coverage: MinCoverage = None
+) -> ProfileMatchesOut:
+    """Programmes ranked by the share of the profile's workplaces where they are eligible, then mean coverage."""
+    result = profiles.profile_matches(session, matcher, profile_id, min_coverage=min_coverage)
+    return ProfileMatchesOut(
+        profile_id=profile_id,
+        scored_workplaces=list(result.scored_workplaces),
+        workplaces_without_skills=list(result.workplaces_without_skills),
+        min_coverage=result.min_coverage,
+        programmes=[
+            ProfileProgrammeOut(
+                programme=programme_ref(p.programme),
+                eligible_share=p.eligible_share,
+                eligible_workplaces=list(p.eligible_workplaces),
+                mean_coverage=p.mean_coverage,
+                eligible_coverage=p.eligible_coverage,
+            )
+            for p in result.programmes
+        ],
+    )
+
+
+# --- vacancies ---------------------------------------------------------------------------------------
+
+VACANCY_RESPONSES = {
+    **problems(404, 422),
+    200: {"content": {"application/json": {}, "text/markdown": {}}, "description": "The vacancy"},
+}
+
+
+def _vacancy_response(result: vacancy.Vacancy, format: str) -> VacancyOut | Response:
+    markdown = vacancy.to_markdown(result)
+    if format == "markdown":
+        return Response(content=markdown, media_type=MARKDOWN)
+    return VacancyOut(
+        kind="profile" if result.kind == "profile" else "workplace",
+        id=result.id,
+        name=result.name,
+        directies=list(result.directies),
+        workplaces=[_brief(w) for w in result.workplaces],
+        skills=[
+            VacancySkillOut(
+                text=s.text, must_have=s.must_have, trainable=s.trainable, workplaces=s.workplaces
+            )
+            for s in result.skills
+        ],
+        programmes=[
+            VacancyProgrammeOut(
+                crebo=p.programme.crebo,
+                title=p.programme.title,
+                niveau=p.programme.niveau,
+                coverage=p.coverage,
+                eligible_workplaces=p.eligible_workplaces,
+            )
+            for p in result.programmes
+        ],
+        sentence=result.sentence,
+        min_coverage=result.min_coverage,
+        markdown=markdown,
+    )
+
+
+@router.get("/profiles/{profile_id}/vacancy", response_model=VacancyOut, responses=VACANCY_RESPONSES)
+def profile_vacancy(
+    profile_id: int,
+    session: SessionDep,
+    matcher: MatcherDep,
+    format: Format = "json",
+    min_coverage: MinCoverage = None,
+) -> VacancyOut | Response:
+    """Vacancy content for a profile: its skills first, then only the programmes that are eligible."""
+    return _vacancy_response(
+        vacancy.profile_vacancy(session, matcher, profile_id, min_coverage=min_coverage), format
+    )
+
+
+@router.get("/workplaces/{workplace_id}/vacancy", response_model=VacancyOut, responses=VACANCY_RESPONSES)
+def workplace_vacancy(
+    workplace_id: int,
+    session: SessionDep,
+    matcher: MatcherDep,
+    format: Format = "json",
+    min_coverage: MinCoverage = None,
+) -> VacancyOut | Response:
+    """Vacancy content for one workplace."""
+    return _vacancy_response(
+        vacancy.workplace_vacancy(session, matcher, workplace_id, min_coverage=min_coverage), format
+    )
+
+
+# --- rotations and learning plans --------------------------------------------------------------------
+
+
+@router.get("/programmes/{crebo}/rotations", response_model=RotationsOut, responses=problems(404, 422))
+def programme_rotations(
+    crebo: Crebo,
+    session: SessionDep,
+    matcher: MatcherDep,
+    directie: Annotated[
+        list[str] | None, Query(description="Only these directies; repeat for several")
+    ] = None,
+    length: Annotated[int, Query(ge=1, le=4, description="Workplaces per rotation")] = 3,
+    prefer_one_directie: bool = True,
+    overlap_penalty: Annotated[float, Query(ge=0, le=2)] = 0.5,
+    min_coverage: MinCoverage = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> RotationsOut:
+    """Ordered workplaces for a trainee with this diploma, best first, each step explained."""
+    result = rotations.propose_rotations(
+        session,
+        matcher,
+        crebo,
+        directies=directie,
+        length=length,
+        prefer_one_directie=prefer_one_directie,
+        min_coverage=min_coverage,
+        overlap_penalty=overlap_penalty,
+        limit=limit,
+    )
+    return RotationsOut(
+        programme=programme_ref(result.programme),
+        ranking=(
+            "fewer directies (if preferred); more eligible steps; more eligible-or-trainable steps; "
+            f"higher score = mean effective coverage − {overlap_penalty} × mean skill overlap; workplace ids"
+        ),
+        candidates=result.candidates,
+        evaluated=result.evaluated,
+        proposals=[_rotation_out(r) for r in result.proposals],
+        workplaces_without_skills=list(result.workplaces_without_skills),
+        reason=result.reason,
+    )
+
+
+@router.post("/rotations:plan", response_model=PoolPlanOut, responses=problems(404, 422))
+def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> PoolPlanOut:
+    """Plan a pool of trainees over the offered workplaces: one rotation each, no workplace double-booked
+    in a period, at most `max_per_directie` trainees per directie. Solved exactly (MILP, HiGHS)."""
+    plan = pool.plan_pool(
+        session,
+        matcher,
+        trainees=[pool.TraineeIn(t.crebo, t.ref) for t in body.trainees],
+        workplace_ids=body.workplace_ids,
+        directies=body.directies,
+        periods=body.periods,
+        max_per_directie=body.max_per_directie,
+        min_coverage=body.min_coverage,
+        time_limit=body.time_limit_seconds,
+    )
+    return PoolPlanOut(
+        status=plan.status,
+        solver=plan.solver,
+        message=plan.message,
+        objective=plan.objective,
+        mip_gap=plan.mip_gap,
+        seconds=plan.seconds,
+        periods=plan.periods,
+        max_per_directie=plan.max_per_directie,
+        workplaces=plan.workplaces,
+        placed=sum(1 for p in plan.placements if p.rotation is not None),
+        trainees_per_directie=plan.trainees_per_directie,
+        candidate_rotations=plan.candidate_rotations,
+        candidates_truncated=plan.candidates_truncated,
+        placements=[
+            PlacementOut(
+                trainee=p.trainee,
+                ref=p.ref,
+                programme=programme_ref(p.programme),
+                placed=p.rotation is not None,
+                rotation=None if p.rotation is None else _rotation_out(p.rotation),
+                reason=p.reason,
+            )
+            for p in plan.placements
+        ],
+    )
+
+
+@router.get("/programmes/{crebo}/learning-plan", response_model=LearningPlanOut, responses=problems(404, 422))
+def learning_plan(
+    crebo: Crebo,
+    session: SessionDep,
+    matcher: MatcherDep,
+    workplace_id: Annotated[
+        list[int], Query(min_length=1, max_length=4, description="One workplace, or a rotation in order")
+    ],
+    min_coverage: MinCoverage = None,
+) -> LearningPlanOut:
+    """What a trainee with this diploma has to learn at a workplace, or step by step over a rotation."""
+    plan = learning.learning_plan(session, matcher, crebo, workplace_id, min_coverage=min_coverage)
+    return LearningPlanOut(
+        programme=programme_ref(plan.programme),
+        threshold=plan.threshold,
+        trainable=plan.trainable,
+        knockouts=plan.knockouts,
+        steps=[
+            StepPlanOut(
+                position=s.position,
+                workplace=WorkplaceBrief(
+                    id=s.workplace_id,
+                    title=s.workplace_title,
+                    organisation_unit=s.organisation_unit,
+                    skills=s.skills,
+                ),
+                coverage=s.coverage,
+                effective_coverage=s.effective_coverage,
+                status=s.status,
+                learnt_before=list(s.learnt_before),
+                themes=[
+                    ThemeOut(
+                        code=t.code,
+                        title=t.title,
+                        gaps=[
+                            GapOut(
+                                text=g.text,
+                                weight=g.weight,
+                                must_have=g.must_have,
+                                kind=g.kind,
+                                similarity=g.similarity,
+                                pointers=[
+                                    PointerOut(code=p.code, kind=p.kind, text=p.text, similarity=p.similarity)
+                                    for p in g.pointers
+                                ],
+                            )
+                            for g in t.gaps
+                        ],
+                    )
+                    for t in s.themes
+                ],
+            )
+            for s in plan.steps
+        ],
+    )

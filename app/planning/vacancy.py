@@ -1,0 +1,194 @@
+"""The vacancy feed: the structured content for the vacancy generator, per profile or per workplace.
+
+Skills come first, diploma names second, as the traineeship intends:
+- skills: the profile's skills ranked by importance (weight, must-have, how many of its workplaces have
+  a similar skill, then text); near-duplicates (similarity ≥ the cover threshold) are merged; at most 12
+  (fewer only when the workplaces have fewer distinct skills);
+- programmes: only those eligible (the matching rule) at one or more of the workplaces, with crebo,
+  niveau and their mean coverage over the workplaces where they are eligible;
+- always the standard sentence inviting people whose diploma is not listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.errors import NothingToScore
+from app.matching.core import EPSILON
+from app.matching.index import ProgrammeInfo
+from app.matching.matrix import coverage_matrix
+from app.matching.service import Matcher
+from app.planning.profiles import get_profile, profile_workplaces
+from app.planning.skills import PlanSkill, PlanWorkplace, load_workplaces, skill_similarity
+
+STANDARD_SENTENCE = (
+    "Staat jouw opleiding er niet tussen maar beschik jij wel over de meeste van deze skills? "
+    "Solliciteer dan ook."
+)
+MAX_SKILLS = 12
+MIN_SKILLS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class VacancySkill:
+    text: str
+    must_have: bool
+    trainable: bool
+    workplaces: int  # how many of the vacancy's workplaces ask for it (or a similar skill)
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyProgramme:
+    programme: ProgrammeInfo
+    coverage: float  # mean coverage over the workplaces where the programme is eligible
+    eligible_workplaces: int
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    kind: str  # "profile" or "workplace"
+    id: int
+    name: str
+    directies: tuple[str, ...]
+    workplaces: tuple[PlanWorkplace, ...]
+    skills: tuple[VacancySkill, ...]
+    programmes: tuple[VacancyProgramme, ...]
+    sentence: str
+    min_coverage: float
+
+
+def plain(text: str) -> str:
+    """A skill as a line of a vacancy: trimmed, first letter upper case, no closing full stop."""
+    text = " ".join(text.split()).rstrip(".;")
+    return text[:1].upper() + text[1:]
+
+
+def top_skills(matcher: Matcher, session: Session, workplaces: Sequence[PlanWorkplace]) -> list[VacancySkill]:
+    owned: list[tuple[int, PlanSkill]] = [(i, s) for i, w in enumerate(workplaces) for s in w.skills]
+    if not owned:
+        return []
+    similar = skill_similarity(matcher, session, [s.text for _i, s in owned]) >= matcher.threshold - EPSILON
+    support = [len({owned[j][0] for j in np.flatnonzero(similar[i])}) for i in range(len(owned))]
+    order = sorted(
+        range(len(owned)),
+        key=lambda i: (-owned[i][1].weight, not owned[i][1].must_have, -support[i], owned[i][1].text),
+    )
+    chosen: list[int] = []
+    for i in order:
+        if any(similar[i, j] for j in chosen):
+            continue
+        chosen.append(i)
+        if len(chosen) == MAX_SKILLS:
+            break
+    return [
+        VacancySkill(plain(owned[i][1].text), owned[i][1].must_have, owned[i][1].trainable, support[i])
+        for i in chosen
+    ]
+
+
+def _vacancy(
+    session: Session,
+    matcher: Matcher,
+    *,
+    kind: str,
+    key: int,
+    name: str,
+    workplaces: Sequence[PlanWorkplace],
+    min_coverage: float | None,
+) -> Vacancy:
+    scored = [w for w in workplaces if w.skills]
+    if not scored:
+        raise NothingToScore(f"{kind} {key} has no workplace with skills: there is nothing to advertise")
+    matrix = coverage_matrix(
+        session, matcher, workplace_ids={w.id for w in scored}, min_coverage=min_coverage
+    )
+    programmes = []
+    for j, info in enumerate(matrix.programmes):
+        eligible = matrix.eligible[:, j]
+        if eligible.any():
+            programmes.append(
+                VacancyProgramme(
+                    info, round(float(matrix.coverage[eligible, j].mean()), 4), int(eligible.sum())
+                )
+            )
+    programmes.sort(key=lambda p: (-p.eligible_workplaces, -p.coverage, p.programme.crebo))
+    return Vacancy(
+        kind,
+        key,
+        name,
+        tuple(sorted({w.organisation_unit for w in workplaces if w.organisation_unit})),
+        tuple(workplaces),
+        tuple(top_skills(matcher, session, scored)),
+        tuple(programmes),
+        STANDARD_SENTENCE,
+        matrix.config.min_coverage,
+    )
+
+
+def profile_vacancy(
+    session: Session, matcher: Matcher, profile_id: int, *, min_coverage: float | None = None
+) -> Vacancy:
+    profile = get_profile(session, profile_id)
+    return _vacancy(
+        session,
+        matcher,
+        kind="profile",
+        key=profile_id,
+        name=profile.name,
+        workplaces=profile_workplaces(profile),
+        min_coverage=min_coverage,
+    )
+
+
+def workplace_vacancy(
+    session: Session, matcher: Matcher, workplace_id: int, *, min_coverage: float | None = None
+) -> Vacancy:
+    (workplace,) = load_workplaces(session, workplace_ids=[workplace_id])
+    return _vacancy(
+        session,
+        matcher,
+        kind="workplace",
+        key=workplace_id,
+        name=workplace.title,
+        workplaces=[workplace],
+        min_coverage=min_coverage,
+    )
+
+
+def percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def to_markdown(vacancy: Vacancy) -> str:
+    """Ready-to-use Dutch Markdown for the vacancy text."""
+    lines = [f"# Traineeship: {vacancy.name}", ""]
+    if vacancy.directies:
+        label = "Directie/stadsdeel" if len(vacancy.directies) == 1 else "Directies en stadsdelen"
+        lines += [f"**{label}:** {', '.join(vacancy.directies)}", ""]
+    if len(vacancy.workplaces) > 1:
+        lines += ["Je werkt telkens zeven maanden op een werkplek, zoals:", ""]
+        lines += [f"- {w.title}" for w in vacancy.workplaces]
+        lines.append("")
+    lines += ["## Wat je meebrengt", ""]
+    lines += [f"- {s.text}" for s in vacancy.skills]
+    trainable = [s.text for s in vacancy.skills if s.trainable]
+    if trainable:
+        lines += [
+            "",
+            "Een deel hiervan leer je op de werkplek: " + "; ".join(t.lower() for t in trainable) + ".",
+        ]
+    lines += ["", "## Opleidingen die goed aansluiten", ""]
+    if vacancy.programmes:
+        lines += [
+            f"- {p.programme.title} (crebo {p.programme.crebo}, niveau {p.programme.niveau}): "
+            f"dekt {percent(p.coverage)} van de skills"
+            for p in vacancy.programmes
+        ]
+    else:
+        lines.append("Geen enkele opleiding dekt deze skills nu helemaal; het gaat om wat je kunt.")
+    lines += ["", vacancy.sentence, ""]
+    return "\n".join(lines)
