@@ -23,6 +23,9 @@ def _create(client: TestClient, title: str, description: str) -> int:
 
 
 def test_empty_states_say_what_to_do_next(client: TestClient) -> None:
+    entry = client.get("/", follow_redirects=False)
+    assert entry.status_code == 307
+    assert entry.headers["location"] == "/ui"
     home = client.get("/ui")
     assert home.status_code == 200
     assert "Er zijn nog geen kwalificatiedossiers. Lees eerst XML-bestanden van SBB in." in home.text

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-router = APIRouter(prefix="/ui", include_in_schema=False)
+# Paths are written out in full (no prefix) so that "/" can lead to the interface too.
+router = APIRouter(include_in_schema=False)
 
 XML_TYPES = {"application/xml", "text/xml"}
 TABLE_TYPES = {
@@ -86,7 +87,8 @@ def _page(
 
 
 def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """A partial update from htmx; a history restore (back button) gets the whole page."""
+    return request.headers.get("hx-request") == "true" and "hx-history-restore-request" not in request.headers
 
 
 def _error_page(request: Request, error: DomainError, *, status_code: int) -> HTMLResponse:
@@ -119,7 +121,13 @@ def _fraction(percent: str, default: float) -> float:
 # --- start -------------------------------------------------------------------------------------------------
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("/")
+def root() -> RedirectResponse:
+    """People who open the server's address land on the web interface; the API lives under /v1."""
+    return RedirectResponse("/ui", status_code=307)
+
+
+@router.get("/ui", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     dossiers = catalogue.list_dossiers(session)
     programmes, programme_total = catalogue.list_programmes(session, limit=1)
@@ -148,7 +156,7 @@ def _programme_list(session: Session, niveau: list[int], q: str, offset: int) ->
     return {"programmes": rows, "total": total, "niveau": niveau, "q": q, "offset": offset, "page_size": 50}
 
 
-@router.get("/catalogus", response_class=HTMLResponse)
+@router.get("/ui/catalogus", response_class=HTMLResponse)
 def catalogue_page(
     request: Request,
     session: SessionDep,
@@ -163,7 +171,7 @@ def catalogue_page(
     return _page(request, "catalogue.html", context)
 
 
-@router.post("/catalogus/upload", response_class=HTMLResponse)
+@router.post("/ui/catalogus/upload", response_class=HTMLResponse)
 async def upload_dossiers(
     request: Request, session: SessionDep, settings: SettingsDep, matcher: MatcherDep
 ) -> HTMLResponse:
@@ -198,7 +206,7 @@ def _import_one_file(session: Session, matcher: matching.Matcher, data: bytes) -
         return catalogue.import_dossiers(session, documents=[data], on_change=matcher.embed_catalogue)
 
 
-@router.get("/kwalificaties/{crebo}", response_class=HTMLResponse)
+@router.get("/ui/kwalificaties/{crebo}", response_class=HTMLResponse)
 def programme_page(request: Request, crebo: str, session: SessionDep) -> HTMLResponse:
     try:
         detail = catalogue.get_programme(session, crebo)
@@ -220,7 +228,7 @@ def _grouped(session: Session, unit: str) -> dict[str, Any]:
     return {"groups": groups, "total": total, "shown": len(rows), "units": units, "unit": unit}
 
 
-@router.get("/werkplekken", response_class=HTMLResponse)
+@router.get("/ui/werkplekken", response_class=HTMLResponse)
 def workplaces_page(
     request: Request,
     session: SessionDep,
@@ -229,7 +237,7 @@ def workplaces_page(
     return _page(request, "workplaces.html", _grouped(session, onderdeel))
 
 
-@router.post("/werkplekken", response_class=HTMLResponse, response_model=None)
+@router.post("/ui/werkplekken", response_class=HTMLResponse, response_model=None)
 def create_workplace(
     request: Request,
     session: SessionDep,
@@ -274,7 +282,7 @@ def _form_error(
     return _page(request, "workplaces.html", context, status_code=422)
 
 
-@router.post("/werkplekken/import", response_class=HTMLResponse)
+@router.post("/ui/werkplekken/import", response_class=HTMLResponse)
 async def import_workplaces(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     context: dict[str, Any] = {}
     try:
@@ -300,7 +308,7 @@ async def import_workplaces(request: Request, session: SessionDep, settings: Set
     return _page(request, "workplaces.html", context, status_code=status)
 
 
-@router.get("/werkplekken/sjabloon.csv")
+@router.get("/ui/werkplekken/sjabloon.csv")
 def template_csv_file() -> Response:
     return Response(
         template_csv().encode("utf-8"),
@@ -309,7 +317,7 @@ def template_csv_file() -> Response:
     )
 
 
-@router.get("/werkplekken/sjabloon.xlsx")
+@router.get("/ui/werkplekken/sjabloon.xlsx")
 def template_xlsx_file() -> Response:
     return Response(
         template_xlsx(),
@@ -335,7 +343,7 @@ def _workplace_page(
     return _page(request, "workplace.html", context, status_code=status)
 
 
-@router.get("/werkplekken/{workplace_id}", response_class=HTMLResponse)
+@router.get("/ui/werkplekken/{workplace_id}", response_class=HTMLResponse)
 def workplace_page(request: Request, workplace_id: int, session: SessionDep) -> HTMLResponse:
     return _workplace_page(request, session, workplace_id)
 
@@ -345,7 +353,7 @@ def _weight(value: str) -> int:
 
 
 @router.post(
-    "/werkplekken/{workplace_id}/vaardigheden/{skill_id}", response_class=HTMLResponse, response_model=None
+    "/ui/werkplekken/{workplace_id}/vaardigheden/{skill_id}", response_class=HTMLResponse, response_model=None
 )
 def update_skill(
     request: Request,
@@ -382,7 +390,7 @@ def update_skill(
 
 
 @router.post(
-    "/werkplekken/{workplace_id}/vaardigheden/{skill_id}/verwijderen",
+    "/ui/werkplekken/{workplace_id}/vaardigheden/{skill_id}/verwijderen",
     response_class=HTMLResponse,
     response_model=None,
 )
@@ -395,7 +403,7 @@ def delete_skill(request: Request, workplace_id: int, skill_id: int, session: Se
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheden", status_code=303)
 
 
-@router.post("/werkplekken/{workplace_id}/vaardigheden", response_class=HTMLResponse, response_model=None)
+@router.post("/ui/werkplekken/{workplace_id}/vaardigheden", response_class=HTMLResponse, response_model=None)
 def add_skill(
     request: Request,
     workplace_id: int,
@@ -428,7 +436,7 @@ def add_skill(
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheid-{skill.id}", status_code=303)
 
 
-@router.post("/werkplekken/{workplace_id}/gegevens", response_class=HTMLResponse, response_model=None)
+@router.post("/ui/werkplekken/{workplace_id}/gegevens", response_class=HTMLResponse, response_model=None)
 def update_details(
     request: Request,
     workplace_id: int,
@@ -461,7 +469,7 @@ def update_details(
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}", status_code=303)
 
 
-@router.post("/werkplekken/{workplace_id}/verwijderen", response_class=HTMLResponse, response_model=None)
+@router.post("/ui/werkplekken/{workplace_id}/verwijderen", response_class=HTMLResponse, response_model=None)
 def delete_workplace(request: Request, workplace_id: int, session: SessionDep) -> Response:
     try:
         workplaces.delete_workplace(session, workplace_id)
@@ -473,7 +481,7 @@ def delete_workplace(request: Request, workplace_id: int, session: SessionDep) -
 # --- matches -----------------------------------------------------------------------------------------------
 
 
-@router.get("/werkplekken/{workplace_id}/matches", response_class=HTMLResponse)
+@router.get("/ui/werkplekken/{workplace_id}/matches", response_class=HTMLResponse)
 def matches_page(
     request: Request,
     workplace_id: int,
@@ -526,7 +534,7 @@ def _matrix(
     return matrix, min_coverage
 
 
-@router.get("/overzicht", response_class=HTMLResponse)
+@router.get("/ui/overzicht", response_class=HTMLResponse)
 def overview_page(
     request: Request,
     session: SessionDep,
@@ -561,7 +569,7 @@ def overview_page(
     return _page(request, "overview.html", context)
 
 
-@router.get("/overzicht.csv")
+@router.get("/ui/overzicht.csv")
 def overview_csv(
     session: SessionDep,
     matcher: MatcherDep,
@@ -577,7 +585,7 @@ def overview_csv(
     )
 
 
-@router.get("/overzicht.xlsx")
+@router.get("/ui/overzicht.xlsx")
 def overview_xlsx(
     session: SessionDep,
     matcher: MatcherDep,
