@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth import keys
 from app.catalogue import portability
 from app.catalogue import service as catalogue
 from app.db import make_engine, make_sessionmaker
 from app.errors import DomainError
+from app.logs import configure_json_logging
 from app.matching.service import build_matcher
 from app.migrate import upgrade
 from app.settings import Settings, get_settings
@@ -146,9 +148,57 @@ def serve(
     """Apply pending migrations, then serve the API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    _setup_logging()
-    upgrade(make_engine(get_settings().database_url))
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    configure_json_logging()
+    settings = get_settings()
+    upgrade(make_engine(settings.database_url))
+    if settings.auth_disabled:
+        log.warning("serving WITHOUT authentication (SKILLMATCH_AUTH_DISABLED=true): for local use only")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=None,
+        access_log=False,
+    )
+
+
+keys_cli = typer.Typer(help="API keys (roles: recruiter, project, vacancy, admin).", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="recruiter, project, vacancy or admin")],
+    name: Annotated[str, typer.Option(help="Who holds the key, e.g. 'ats-productie'")],
+) -> None:
+    """Create a key. The secret is printed once; only its hash is stored."""
+    _settings, sessions = _sessions()
+    with sessions.begin() as session:
+        created = keys.create_key(session, name=name, role=role)
+        typer.echo(f"key {created.key.id} '{name}' ({role}) created. Secret, shown only now:")
+        typer.echo(created.secret)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Option(help="The key's name")]) -> None:
+    """Revoke a key by name; it stops working at once."""
+    _settings, sessions = _sessions()
+    with sessions.begin() as session:
+        key = keys.revoke_key(session, name=name)
+    typer.echo(f"key '{key.name}' revoked")
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    _settings, sessions = _sessions()
+    with sessions() as session:
+        for key in keys.list_keys(session):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(f"{key.id}\t{key.name}\t{key.role}\t{state}")
 
 
 def main() -> None:

@@ -40,6 +40,12 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class PreconditionFailed(DomainError):
+    """An If-Match that no longer holds: someone else changed the resource first."""
+
+    title = "Precondition failed"
+
+
 class InvalidDocument(DomainError):
     """An uploaded document (XML, CSV, XLSX) that cannot be imported. Nothing was written."""
 

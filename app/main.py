@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
-from app.api import problems
-from app.api.routes import dossiers, health, match, planning, programmes, workplaces
+from app.api import observability, problems
+from app.api.deps import RateLimiter, authorize
+from app.api.observability import Metrics
+from app.api.routes import admin, dossiers, health, match, planning, programmes, workplaces
 from app.api.ui import routes as ui
+from app.audit import service as audit
 from app.db import make_engine, make_sessionmaker
 from app.matching.embedders import Embedder
 from app.matching.service import build_matcher
@@ -31,13 +35,20 @@ def create_app(
     to a connection whose transaction is rolled back; by default both are built from the settings."""
     settings = settings or get_settings()
 
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.auth_disabled:
+            log.warning("authentication is DISABLED (SKILLMATCH_AUTH_DISABLED): every caller is admin")
         engine = make_engine(settings.database_url) if session_factory is None else None
         app.state.sessionmaker = session_factory or make_sessionmaker(engine)  # type: ignore[arg-type]
+        started = time.perf_counter()
         app.state.matcher = build_matcher(settings, embedder)
+        metrics.model_load.set(time.perf_counter() - started)
         with app.state.sessionmaker() as session:
             app.state.matcher.index(session)
+            audit.purge(session, retention_days=settings.audit_retention_days)
             session.commit()
         try:
             yield
@@ -55,16 +66,21 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     problems.install(app)
+    observability.install(app, metrics)
+    # Every /v1 route goes through one authorization policy (app.api.deps.required_scope).
     for router in (
         dossiers.router,
         planning.router,
         programmes.router,
         workplaces.router,
         match.router,
-        health.router,
-        ui.router,
+        admin.router,
     ):
+        app.include_router(router, dependencies=[Depends(authorize)])
+    for router in (health.router, ui.router):
         app.include_router(router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     return app

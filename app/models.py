@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -116,6 +118,8 @@ class Workplace(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Bumped by every change; answered as the ETag, checked against If-Match (no silent overwrites).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     skills: Mapped[list[WorkplaceSkill]] = relationship(
         back_populates="workplace", cascade="all, delete-orphan", order_by="WorkplaceSkill.position"
@@ -195,3 +199,37 @@ class ProfileWorkplace(Base):
 
     profile: Mapped[Profile] = relationship(back_populates="members")
     workplace: Mapped[Workplace] = relationship()
+
+
+class ApiKey(Base):
+    """An API key. The secret is shown once at creation; only its SHA-256 is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # The first characters of the secret, to find the key without scanning; not secret on their own.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRecord(Base):
+    """One served match: who, when, what was asked, with which configuration and catalogue, and the result."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    key_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    endpoint: Mapped[str] = mapped_column(String(200))
+    workplace_id: Mapped[int | None] = mapped_column(Integer)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    catalogue_version: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -78,8 +78,11 @@ def match_out(match: ProgrammeMatch | UnscoredProgramme) -> MatchOut:
     )
 
 
-def matches_out(result: MatchResult, *, workplace_id: int | None = None) -> MatchesOut:
+def matches_out(
+    result: MatchResult, *, workplace_id: int | None = None, match_id: int | None = None
+) -> MatchesOut:
     return MatchesOut(
+        match_id=match_id,
         workplace_id=workplace_id,
         skills=[
             SkillOut(

@@ -1,13 +1,20 @@
-"""Request dependencies: settings, the request-scoped session (the only place that commits), the matcher."""
+"""Request dependencies: settings, the request-scoped session (the only place that commits), the matcher,
+and who is calling (API key → role), with a rate limit per key."""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.auth import keys
+from app.auth.keys import ANONYMOUS_ADMIN, Forbidden, Principal, Unauthenticated
+from app.errors import DomainError
 from app.matching.service import Matcher
 from app.settings import Settings
 
@@ -38,3 +45,67 @@ def get_matcher(request: Request) -> Matcher:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+class RateLimited(DomainError):
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """A token bucket per key: `per_minute` requests a minute on average, bursts up to the same number."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str, now: float | None = None) -> None:
+        if self.per_minute <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        rate = self.per_minute / 60.0
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                wait = math.ceil((1.0 - tokens) / rate)
+                raise RateLimited(f"the rate limit of {self.per_minute} requests a minute is reached", wait)
+            self._buckets[key] = (tokens - 1.0, now)
+
+
+def required_scope(request: Request) -> str:
+    """One policy for every /v1 route: admin paths, the ad-hoc match, reads, and writes."""
+    path = request.url.path
+    if path.startswith(("/v1/keys", "/v1/audit")):
+        return "admin"
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return "read"
+    if path == "/v1/match":
+        return "match"
+    return "write"
+
+
+def authorize(request: Request, session: SessionDep) -> Principal:
+    """The caller, from `Authorization: Bearer <key>`; 401 without a valid key, 403 without the right role."""
+    settings: Settings = request.app.state.settings
+    if settings.auth_disabled:
+        principal = ANONYMOUS_ADMIN
+    else:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
+        principal = keys.authenticate(session, token.strip())
+        scope = required_scope(request)
+        if not principal.allows(scope):
+            raise Forbidden(f"the role {principal.role!r} may not do this ({scope})")
+    request.app.state.rate_limiter.check(principal.name)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(authorize)]

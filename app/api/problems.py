@@ -11,15 +11,36 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import Conflict, DomainError, InvalidDocument, NotFound, NothingToScore, UnsupportedDocument
+from app.auth.keys import Forbidden, Unauthenticated
+from app.errors import (
+    Conflict,
+    DomainError,
+    InvalidDocument,
+    NotFound,
+    NothingToScore,
+    PreconditionFailed,
+    UnsupportedDocument,
+)
 
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 
-STATUS = {NotFound: 404, Conflict: 409, UnsupportedDocument: 415, InvalidDocument: 422, NothingToScore: 422}
-TYPES = {
+STATUS: dict[type[DomainError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    UnsupportedDocument: 415,
+    InvalidDocument: 422,
+    NothingToScore: 422,
+}
+TYPES: dict[type[DomainError], str] = {
+    Unauthenticated: "unauthenticated",
+    Forbidden: "forbidden",
+    PreconditionFailed: "precondition-failed",
     NotFound: "not-found",
     Conflict: "conflict",
     UnsupportedDocument: "unsupported-document",
@@ -61,6 +82,8 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 def _status_for(error: DomainError) -> int:
     if isinstance(error, PayloadTooLarge):
         return 413
+    if getattr(error, "retry_after", None) is not None:
+        return 429
     for cls in type(error).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -74,9 +97,15 @@ def install(app: FastAPI) -> None:
         if isinstance(error, InvalidDocument) and error.errors:
             extra["errors"] = [{"location": e.location, "message": e.message} for e in error.errors]
         type_ = next((TYPES[c] for c in type(error).__mro__ if c in TYPES), "about:blank")
-        return problem(
+        response = problem(
             _status_for(error), error.title, error.detail, type_=type_, instance=request.url.path, **extra
         )
+        if isinstance(error, Unauthenticated):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -117,7 +146,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__)
+        log.warning(
+            "database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__
+        )
         response = problem(
             503,
             "Service unavailable",

@@ -56,6 +56,9 @@ class WorkplaceOut(Out):
     skills: list[SkillOut]
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(
+        description="Also the ETag; send it as If-Match with PUT/DELETE to avoid lost updates"
+    )
 
 
 class WorkplaceListOut(BaseModel):
@@ -212,6 +215,9 @@ class ConfigOut(Out):
 
 
 class MatchesOut(BaseModel):
+    match_id: int | None = Field(
+        default=None, description="Audit record of this answer; GET /v1/matches/{match_id} replays it"
+    )
     workplace_id: int | None = None
     skills: list[SkillOut]
     matches: list[MatchOut]
@@ -232,6 +238,7 @@ class WorkplaceFitOut(BaseModel):
 
 
 class ProgrammeWorkplacesOut(BaseModel):
+    match_id: int | None = None
     programme: ProgrammeRef
     status: Literal["scored", "no_skill_content"]
     workplaces: list[WorkplaceFitOut]

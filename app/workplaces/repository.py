@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Workplace
@@ -52,6 +52,18 @@ def add_workplace(session: Session, workplace: Workplace) -> Workplace:
     session.add(workplace)
     session.flush()
     return workplace
+
+
+def claim_version(session: Session, workplace_id: int, *, expected: int | None) -> bool:
+    """Atomically bump a workplace's version, only if it still is `expected` (when given).
+
+    One conditional UPDATE, so of two concurrent writers holding the same version only one wins.
+    """
+    statement = update(Workplace).where(Workplace.id == workplace_id).values(version=Workplace.version + 1)
+    if expected is not None:
+        statement = statement.where(Workplace.version == expected)
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return bool(getattr(result, "rowcount", 0))
 
 
 def delete_workplace(session: Session, workplace: Workplace) -> None:

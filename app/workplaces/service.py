@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
+from app.errors import NotFound, PreconditionFailed
 from app.ingest.table import parse_workplace_table
 from app.ingest.textsplit import split_statements
 from app.models import Workplace, WorkplaceSkill
@@ -84,9 +84,25 @@ def create_workplace(session: Session, *, data: WorkplaceInput) -> Workplace:
     return repository.add_workplace(session, workplace)
 
 
-def update_workplace(session: Session, workplace_id: int, *, data: WorkplaceInput) -> Workplace:
-    """Replace a workplace. Without a skill list, the skills are extracted anew from the description."""
+def _claim(session: Session, workplace: Workplace, expected_version: int | None) -> None:
+    if not repository.claim_version(session, workplace.id, expected=expected_version):
+        raise PreconditionFailed(
+            f"workplace {workplace.id} was changed by someone else (it is now at version {workplace.version}, "
+            f"not {expected_version}); reload it and apply your edit again"
+        )
+    session.refresh(workplace, ["version"])
+
+
+def update_workplace(
+    session: Session, workplace_id: int, *, data: WorkplaceInput, expected_version: int | None = None
+) -> Workplace:
+    """Replace a workplace. Without a skill list, the skills are extracted anew from the description.
+
+    With `expected_version` (the If-Match of the request), the edit only goes through if nobody changed
+    the workplace since that version; otherwise PreconditionFailed.
+    """
     workplace = get_workplace(session, workplace_id)
+    _claim(session, workplace, expected_version)
     workplace.title = data.title
     workplace.organisation_unit = data.organisation_unit
     workplace.description = data.description
@@ -95,8 +111,10 @@ def update_workplace(session: Session, workplace_id: int, *, data: WorkplaceInpu
     return workplace
 
 
-def delete_workplace(session: Session, workplace_id: int) -> None:
-    repository.delete_workplace(session, get_workplace(session, workplace_id))
+def delete_workplace(session: Session, workplace_id: int, *, expected_version: int | None = None) -> None:
+    workplace = get_workplace(session, workplace_id)
+    _claim(session, workplace, expected_version)
+    repository.delete_workplace(session, workplace)
 
 
 def import_workplaces(
@@ -131,6 +149,7 @@ def import_workplaces(
             )
             result.append(ImportedWorkplace(workplace, "created"))
         else:
+            _claim(session, existing, None)
             if record.description:
                 existing.description = record.description
             _set_skills(existing, skills)

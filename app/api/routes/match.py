@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.api.convert import matches_out
-from app.api.deps import MatcherDep, SessionDep
+from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
+from app.api.recording import record_match
 from app.api.schemas import MatchesOut, MatchIn
 from app.matching import service as matching
 from app.workplaces.service import SkillInput
@@ -14,8 +15,10 @@ from app.workplaces.service import SkillInput
 router = APIRouter(prefix="/v1", tags=["match"])
 
 
-@router.post("/match", response_model=MatchesOut, responses=problems(422))
-def match(body: MatchIn, session: SessionDep, matcher: MatcherDep) -> MatchesOut:
+@router.post("/match", response_model=MatchesOut, responses=problems(401, 403, 422, 429))
+def match(
+    body: MatchIn, request: Request, session: SessionDep, matcher: MatcherDep, principal: PrincipalDep
+) -> MatchesOut:
     """Rank programmes for skills and/or a Dutch description. 422 when there is nothing to score."""
     skills = None
     if body.skills:
@@ -30,4 +33,12 @@ def match(body: MatchIn, session: SessionDep, matcher: MatcherDep) -> MatchesOut
         limit=body.limit,
         include_unscored=body.include_unscored,
     )
-    return matches_out(result)
+    match_id = record_match(
+        request,
+        session,
+        principal,
+        endpoint="POST /v1/match",
+        sent=body.model_dump(exclude_none=True),
+        result=result,
+    )
+    return matches_out(result, match_id=match_id)

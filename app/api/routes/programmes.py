@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from app.api.convert import config_out, programme_out, programme_ref, skill_match_out
-from app.api.deps import MatcherDep, SessionDep
+from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
+from app.api.recording import record_fit
 from app.api.schemas import (
     ProgrammeDetailOut,
     ProgrammeListOut,
@@ -60,13 +61,25 @@ def get_programme(crebo: Crebo, session: SessionDep) -> ProgrammeDetailOut:
 @router.get("/{crebo}/workplaces", response_model=ProgrammeWorkplacesOut, responses=problems(404, 422))
 def programme_workplaces(
     crebo: Crebo,
+    request: Request,
     session: SessionDep,
     matcher: MatcherDep,
+    principal: PrincipalDep,
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> ProgrammeWorkplacesOut:
     """Every stored workplace scored for this diploma, best coverage first."""
     result = matching.programme_workplaces(session, matcher, crebo, min_coverage=min_coverage)
+    sent = {"crebo": crebo} if min_coverage is None else {"crebo": crebo, "min_coverage": min_coverage}
+    match_id = record_fit(
+        request,
+        session,
+        principal,
+        sent=sent,
+        result=result,
+        catalogue_version=matcher.index(session).version,
+    )
     return ProgrammeWorkplacesOut(
+        match_id=match_id,
         programme=programme_ref(result.programme),
         status=result.status,
         workplaces=[

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.convert import matches_out
-from app.api.deps import MatcherDep, SessionDep, SettingsDep
+from app.api.deps import MatcherDep, PrincipalDep, SessionDep, SettingsDep
 from app.api.problems import problems
+from app.api.recording import record_match
 from app.api.schemas import (
     ImportedWorkplaceOut,
     MatchesOut,
@@ -19,6 +20,7 @@ from app.api.schemas import (
     WorkplaceOut,
 )
 from app.api.uploads import read_uploads
+from app.errors import InvalidDocument
 from app.matching import service as matching
 from app.workplaces import service
 from app.workplaces.service import SkillInput, WorkplaceInput
@@ -117,28 +119,54 @@ async def import_workplaces(
     return WorkplaceImportOut(workplaces=len(items), skills=sum(i.skills for i in items), items=items)
 
 
+def _if_match(value: str | None) -> int | None:
+    """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None for absent or `*`."""
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidDocument('If-Match must be the ETag of the workplace, e.g. "3"')
+    return int(tag)
+
+
+IfMatch = Annotated[
+    str | None, Header(description="The ETag from GET; the edit fails with 412 if it is stale")
+]
+
+
 @router.get("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404))
-def get_workplace(workplace_id: int, session: SessionDep) -> WorkplaceOut:
-    return WorkplaceOut.model_validate(service.get_workplace(session, workplace_id))
+def get_workplace(workplace_id: int, session: SessionDep, response: Response) -> WorkplaceOut:
+    workplace = service.get_workplace(session, workplace_id)
+    response.headers["ETag"] = f'"{workplace.version}"'
+    return WorkplaceOut.model_validate(workplace)
 
 
-@router.put("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404, 422))
-def update_workplace(workplace_id: int, body: WorkplaceIn, session: SessionDep) -> WorkplaceOut:
-    """Replace a workplace. Send the reviewed `skills` to keep edits; omit them to re-extract from the text."""
-    return WorkplaceOut.model_validate(service.update_workplace(session, workplace_id, data=_input(body)))
+@router.put("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404, 412, 422))
+def update_workplace(
+    workplace_id: int, body: WorkplaceIn, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> WorkplaceOut:
+    """Replace a workplace. Send the reviewed `skills` to keep edits; omit them to re-extract from the text.
+    With `If-Match`, a workplace changed by someone else in the meantime is not overwritten (412)."""
+    workplace = service.update_workplace(
+        session, workplace_id, data=_input(body), expected_version=_if_match(if_match)
+    )
+    response.headers["ETag"] = f'"{workplace.version}"'
+    return WorkplaceOut.model_validate(workplace)
 
 
-@router.delete("/{workplace_id}", status_code=204, responses=problems(404))
-def delete_workplace(workplace_id: int, session: SessionDep) -> Response:
-    service.delete_workplace(session, workplace_id)
+@router.delete("/{workplace_id}", status_code=204, responses=problems(404, 412))
+def delete_workplace(workplace_id: int, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_workplace(session, workplace_id, expected_version=_if_match(if_match))
     return Response(status_code=204)
 
 
 @router.get("/{workplace_id}/matches", response_model=MatchesOut, responses=problems(404, 422))
 def workplace_matches(
     workplace_id: int,
+    request: Request,
     session: SessionDep,
     matcher: MatcherDep,
+    principal: PrincipalDep,
     niveau: Annotated[list[int] | None, Query()] = None,
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
@@ -154,4 +182,14 @@ def workplace_matches(
         limit=limit,
         include_unscored=include_unscored,
     )
-    return matches_out(result, workplace_id=workplace_id)
+    sent = {"workplace_id": workplace_id, "niveau": niveau, "min_coverage": min_coverage, "limit": limit}
+    match_id = record_match(
+        request,
+        session,
+        principal,
+        endpoint="GET /v1/workplaces/{id}/matches",
+        sent={k: v for k, v in sent.items() if v is not None},
+        result=result,
+        workplace_id=workplace_id,
+    )
+    return matches_out(result, workplace_id=workplace_id, match_id=match_id)

@@ -1,0 +1,50 @@
+"""Every match served is recorded in the audit trail and counted in the metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.auth.keys import Principal
+from app.matching.service import MatchResult, ProgrammeFitResult
+
+
+def record_match(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    endpoint: str,
+    sent: dict[str, Any],
+    result: MatchResult,
+    workplace_id: int | None = None,
+) -> int:
+    record = audit.record_match(
+        session,
+        principal=principal,
+        endpoint=endpoint,
+        request=sent,
+        result=result,
+        workplace_id=workplace_id,
+    )
+    request.app.state.metrics.matches.labels(endpoint).inc()
+    return record.id
+
+
+def record_fit(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    sent: dict[str, Any],
+    result: ProgrammeFitResult,
+    catalogue_version: int,
+) -> int:
+    record = audit.record_fit(
+        session, principal=principal, request=sent, result=result, catalogue_version=catalogue_version
+    )
+    request.app.state.metrics.matches.labels(audit.FIT_ENDPOINT).inc()
+    return record.id

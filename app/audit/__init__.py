@@ -1,0 +1,1 @@
+"""Audit trail of served matches, and their replay."""

@@ -1,0 +1,194 @@
+"""The audit trail: every match served is recorded, can be listed by an admin, and can be replayed.
+
+A record keeps who asked (key name and role, never the secret), when, what was sent (the ad-hoc body,
+or the workplace id and the skills as scored), the scoring configuration, the catalogue version and a
+summary of the result. Replaying runs the same input through today's matcher and says whether the
+numbers are the same, and if not, whether the configuration or the catalogue changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.auth.keys import Principal
+from app.errors import NotFound
+from app.matching.service import (
+    Matcher,
+    MatchResult,
+    ProgrammeFitResult,
+    match_skills,
+    programme_workplaces,
+)
+from app.models import AuditRecord
+from app.workplaces.service import SkillInput
+
+log = logging.getLogger(__name__)
+
+
+def summarise(result: MatchResult) -> dict[str, Any]:
+    return {
+        "scored_total": result.scored_total,
+        "matches": [
+            {
+                "crebo": m.programme.crebo,
+                "coverage": m.coverage,
+                "eligible": m.eligible,
+                "knockouts": [k.index for k in m.knockouts],
+                "covered": [s.index for s in m.skills if s.covered],
+            }
+            for m in result.matches
+        ],
+    }
+
+
+def record_match(
+    session: Session,
+    *,
+    principal: Principal,
+    endpoint: str,
+    request: dict[str, Any],
+    result: MatchResult,
+    workplace_id: int | None = None,
+) -> AuditRecord:
+    """Record one served match. `request` holds what was sent plus the skills as scored (for replay)."""
+    record = AuditRecord(
+        key_name=principal.name,
+        role=principal.role,
+        endpoint=endpoint,
+        workplace_id=workplace_id,
+        request={**request, "scored_skills": [asdict(s) for s in result.skills]},
+        config=asdict(result.config),
+        catalogue_version=result.catalogue_version,
+        result=summarise(result),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def purge(session: Session, *, retention_days: int, now: dt.datetime | None = None) -> int:
+    """Delete records older than the retention period (0 keeps everything). Returns how many went."""
+    if retention_days <= 0:
+        return 0
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+    result = session.execute(delete(AuditRecord).where(AuditRecord.created_at < cutoff))
+    deleted = getattr(result, "rowcount", 0)
+    if deleted:
+        log.info("audit retention: %d records older than %d days deleted", deleted, retention_days)
+    return int(deleted or 0)
+
+
+def list_records(
+    session: Session, *, limit: int = 50, offset: int = 0, key_name: str | None = None
+) -> tuple[Sequence[AuditRecord], int]:
+    query = select(AuditRecord)
+    if key_name:
+        query = query.where(AuditRecord.key_name == key_name)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditRecord.id.desc()).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_record(session: Session, record_id: int) -> AuditRecord:
+    record = session.get(AuditRecord, record_id)
+    if record is None:
+        raise NotFound("match record", record_id)
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    record: AuditRecord
+    result: dict[str, Any]
+    config: dict[str, Any]
+    catalogue_version: int
+    same_configuration: bool
+    same_catalogue: bool
+    reproduced: bool
+
+
+def summarise_fit(result: ProgrammeFitResult) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "workplaces": [
+            {"workplace_id": f.workplace_id, "coverage": f.match.coverage, "eligible": f.match.eligible}
+            for f in result.workplaces
+        ],
+    }
+
+
+def record_fit(
+    session: Session,
+    *,
+    principal: Principal,
+    request: dict[str, Any],
+    result: ProgrammeFitResult,
+    catalogue_version: int,
+) -> AuditRecord:
+    """Record a reverse match (which workplaces fit a diploma)."""
+    record = AuditRecord(
+        key_name=principal.name,
+        role=principal.role,
+        endpoint=FIT_ENDPOINT,
+        workplace_id=None,
+        request=request,
+        config=asdict(result.config),
+        catalogue_version=catalogue_version,
+        result=summarise_fit(result),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+FIT_ENDPOINT = "GET /v1/programmes/{crebo}/workplaces"
+
+
+def replay(session: Session, matcher: Matcher, record_id: int) -> Replay:
+    """Score the recorded input again with today's matcher and catalogue, and compare."""
+    record = get_record(session, record_id)
+    request = record.request
+    if record.endpoint == FIT_ENDPOINT:
+        fit = programme_workplaces(
+            session, matcher, request["crebo"], min_coverage=record.config["min_coverage"]
+        )
+        fit_summary = summarise_fit(fit)
+        fit_config = asdict(fit.config)
+        version = matcher.index(session).version
+        return Replay(
+            record=record,
+            result=fit_summary,
+            config=fit_config,
+            catalogue_version=version,
+            same_configuration=fit_config == record.config,
+            same_catalogue=version == record.catalogue_version,
+            reproduced=fit_summary == record.result,
+        )
+    skills = [SkillInput(**s) for s in request["scored_skills"]]
+    limit = len(record.result["matches"]) or 1
+    result = match_skills(
+        session,
+        matcher,
+        skills=skills,
+        niveau=request.get("niveau"),
+        min_coverage=record.config["min_coverage"],
+        limit=limit,
+    )
+    summary = summarise(result)
+    config = asdict(result.config)
+    return Replay(
+        record=record,
+        result=summary,
+        config=config,
+        catalogue_version=result.catalogue_version,
+        same_configuration=config == record.config,
+        same_catalogue=result.catalogue_version == record.catalogue_version,
+        reproduced=summary == record.result,
+    )
