@@ -17,10 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## make run: build .venv, migrate the SQLite database, load the demo data, serve on http://127.0.0.1:8000
+## Runs WITHOUT authentication, for local single-user use; it says so when it starts.
 run: install
 	$(BIN)/skillmatch db upgrade
 	$(BIN)/skillmatch demo
-	$(BIN)/skillmatch serve --host 127.0.0.1 --port 8000
+	@echo
+	@echo "skillmatch demo on http://127.0.0.1:8000  (web interface /ui, API docs /docs)"
+	@echo "Authentication is OFF (SKILLMATCH_AUTH_DISABLED=true): local single-user use only."
+	@echo "For shared use: create keys with '.venv/bin/skillmatch keys create --role ... --name ...' and serve without that variable."
+	@echo
+	SKILLMATCH_AUTH_DISABLED=true $(BIN)/skillmatch serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff format --check app tests migrations bench
