@@ -37,9 +37,9 @@ from app.planning.skills import PlanWorkplace, load_workplaces, plan_workplace, 
 
 log = logging.getLogger(__name__)
 
-# Dutch function words that never name a vakgebied (a closed class, not data).
+# Dutch function words, and generic verbs and adjectives, that never name a vakgebied.
 STOPWORDS = frozenset(
-    [
+    {
         "aan",
         "als",
         "bij",
@@ -93,7 +93,21 @@ STOPWORDS = frozenset(
         "juiste",
         "eenvoudige",
         "verschillende",
-    ]
+        "kleine",
+        "leggen",
+        "maken",
+        "geven",
+        "houden",
+        "zorgen",
+        "voeren",
+        "nemen",
+        "stellen",
+        "werken",
+        "gebruiken",
+        "uitvoeren",
+        "bijhouden",
+        "omgaan",
+    }
 )
 CHARACTERISTIC = 5
 

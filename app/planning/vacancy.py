@@ -2,7 +2,7 @@
 
 Skills come first, diploma names second, as the traineeship intends:
 - skills: the profile's skills ranked by importance (weight, must-have, how many of its workplaces have
-  a similar skill, then text); near-duplicates (similarity ≥ the cover threshold) are merged; at most 12
+  a similar skill, then text); near-duplicates (calibrated similarity ≥ 0.9) are merged; at most 12
   (fewer only when the workplaces have fewer distinct skills);
 - programmes: only those eligible (the matching rule) at one or more of the workplaces, with crebo,
   niveau and their mean coverage over the workplaces where they are eligible;
@@ -31,6 +31,9 @@ STANDARD_SENTENCE = (
 )
 MAX_SKILLS = 12
 MIN_SKILLS = 8
+# Two skills are merged in a vacancy only when they are near-duplicates: a stricter bar than the cover
+# threshold, on the same calibrated scale, so that related but different skills both stay listed.
+DUPLICATE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,9 @@ def top_skills(matcher: Matcher, session: Session, workplaces: Sequence[PlanWork
     owned: list[tuple[int, PlanSkill]] = [(i, s) for i, w in enumerate(workplaces) for s in w.skills]
     if not owned:
         return []
-    similar = skill_similarity(matcher, session, [s.text for _i, s in owned]) >= matcher.threshold - EPSILON
+    sims = skill_similarity(matcher, session, [s.text for _i, s in owned])
+    similar = sims >= matcher.threshold - EPSILON
+    duplicate = sims >= max(DUPLICATE, matcher.threshold) - EPSILON
     support = [len({owned[j][0] for j in np.flatnonzero(similar[i])}) for i in range(len(owned))]
     order = sorted(
         range(len(owned)),
@@ -79,7 +84,7 @@ def top_skills(matcher: Matcher, session: Session, workplaces: Sequence[PlanWork
     )
     chosen: list[int] = []
     for i in order:
-        if any(similar[i, j] for j in chosen):
+        if any(duplicate[i, j] for j in chosen):
             continue
         chosen.append(i)
         if len(chosen) == MAX_SKILLS:
@@ -179,7 +184,9 @@ def to_markdown(vacancy: Vacancy) -> str:
     if trainable:
         lines += [
             "",
-            "Een deel hiervan leer je op de werkplek: " + "; ".join(t.lower() for t in trainable) + ".",
+            "Een deel hiervan leer je op de werkplek: "
+            + "; ".join(t[:1].lower() + t[1:] for t in trainable)
+            + ".",
         ]
     lines += ["", "## Opleidingen die goed aansluiten", ""]
     if vacancy.programmes:
@@ -189,6 +196,6 @@ def to_markdown(vacancy: Vacancy) -> str:
             for p in vacancy.programmes
         ]
     else:
-        lines.append("Geen enkele opleiding dekt deze skills nu helemaal; het gaat om wat je kunt.")
+        lines.append("Er is (nog) geen opleiding die genoeg van deze skills dekt: het gaat om wat je kunt.")
     lines += ["", vacancy.sentence, ""]
     return "\n".join(lines)

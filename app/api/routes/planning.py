@@ -83,7 +83,7 @@ def _rotation_out(rotation: rotations.Rotation) -> RotationOut:
                 coverage=s.coverage,
                 effective_coverage=s.effective_coverage,
                 status=s.status,
-                new_work=[k.text for k in s.skills if k.new_work] if s.position > 1 else [],
+                new_work=[k.text for k in s.skills if k.new_work],
                 learnt_before=[k.text for k in s.skills if k.learnt_before],
                 to_learn=[k.text for k in s.gaps if k.trainable],
                 gaps=[k.text for k in s.gaps],
