@@ -10,8 +10,9 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from app.errors import ErrorItem, InvalidDocument, NotFound
+from app.errors import ErrorItem, InvalidDocument, NotFound, PreconditionFailed
 from app.models import Workplace, WorkplaceSkill
+from app.workplaces import repository
 from app.workplaces.service import get_workplace
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,17 @@ def _checked(text: str, weight: int) -> str:
     return cleaned
 
 
+def _claim(session: Session, workplace: Workplace, expected_version: int | None) -> None:
+    """Bump the workplace's version, as every change does; with `expected_version`, only if nobody
+    changed the workplace since (otherwise PreconditionFailed and nothing is written)."""
+    if not repository.claim_version(session, workplace.id, expected=expected_version):
+        raise PreconditionFailed(
+            f"workplace {workplace.id} was changed by someone else (it is now at version {workplace.version}, "
+            f"not {expected_version}); reload it and apply your edit again"
+        )
+    session.refresh(workplace, ["version"])
+
+
 def _skill(workplace: Workplace, skill_id: int) -> WorkplaceSkill:
     for skill in workplace.skills:
         if skill.id == skill_id:
@@ -49,11 +61,13 @@ def update_skill(
     weight: int,
     must_have: bool,
     trainable: bool,
+    expected_version: int | None = None,
 ) -> WorkplaceSkill:
     """Change one statement. A changed text becomes a manual statement (it no longer is the extraction)."""
     workplace = get_workplace(session, workplace_id)
     skill = _skill(workplace, skill_id)
     cleaned = _checked(text, weight)
+    _claim(session, workplace, expected_version)
     if cleaned != skill.text:
         skill.text = cleaned
         skill.origin = "manual"
@@ -65,9 +79,12 @@ def update_skill(
     return skill
 
 
-def delete_skill(session: Session, workplace_id: int, skill_id: int) -> None:
+def delete_skill(
+    session: Session, workplace_id: int, skill_id: int, *, expected_version: int | None = None
+) -> None:
     workplace = get_workplace(session, workplace_id)
     skill = _skill(workplace, skill_id)
+    _claim(session, workplace, expected_version)
     workplace.skills.remove(skill)
     for position, remaining in enumerate(workplace.skills):
         remaining.position = position
@@ -84,6 +101,7 @@ def add_skill(
     must_have: bool = False,
     trainable: bool = False,
     max_skills: int = 200,
+    expected_version: int | None = None,
 ) -> WorkplaceSkill:
     """Append one manual statement to the workplace."""
     workplace = get_workplace(session, workplace_id)
@@ -93,6 +111,7 @@ def add_skill(
             f"a workplace has at most {max_skills} skills",
             [ErrorItem("text", f"the workplace already has {len(workplace.skills)} skills")],
         )
+    _claim(session, workplace, expected_version)
     skill = WorkplaceSkill(
         position=len(workplace.skills),
         text=cleaned,

@@ -163,3 +163,35 @@ def test_matches_and_matrix_follow_the_minimum_and_niveau(client: TestClient) ->
     assert rows
     assert {r.split(";")[5] for r in rows} == {"2"}
     assert {r.split(";")[7] for r in rows} <= {"ja", "nee"}
+
+
+def test_an_edit_on_a_stale_page_is_refused_and_every_edit_moves_the_version(client: TestClient) -> None:
+    workplace_id = _create(client, "Postkamer", "Je sorteert de post. Je bezorgt pakketten in het gebouw.")
+    before = client.get(f"/v1/workplaces/{workplace_id}").json()
+    first = before["skills"][0]["id"]
+    version = before["version"]
+
+    saved = client.post(
+        f"/ui/werkplekken/{workplace_id}/vaardigheden/{first}",
+        data={"text": "Post sorteren", "weight": "2", "version": str(version)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert client.get(f"/v1/workplaces/{workplace_id}").json()["version"] == version + 1
+
+    # A second tab still shows the old version: its edit is refused and changes nothing.
+    stale = client.post(
+        f"/ui/werkplekken/{workplace_id}/vaardigheden/{first}",
+        data={"text": "Iets anders", "weight": "2", "version": str(version)},
+    )
+    assert stale.status_code == 409
+    assert "Iemand anders heeft deze werkplek intussen gewijzigd" in stale.text
+    assert f'name="version" value="{version + 1}"' in stale.text
+    after = client.get(f"/v1/workplaces/{workplace_id}").json()
+    assert after["skills"][0]["text"] == "Post sorteren"
+    assert after["version"] == version + 1
+    refused_delete = client.post(
+        f"/ui/werkplekken/{workplace_id}/verwijderen", data={"version": str(version)}
+    )
+    assert refused_delete.status_code == 409
+    assert client.get(f"/v1/workplaces/{workplace_id}").status_code == 200

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 
 from app.api.problems import PayloadTooLarge
-from app.errors import DomainError, InvalidDocument, NotFound, NothingToScore, UnsupportedDocument
+from app.errors import (
+    DomainError,
+    InvalidDocument,
+    NotFound,
+    NothingToScore,
+    PreconditionFailed,
+    UnsupportedDocument,
+)
 
 RESOURCES = {
     "workplace": "Deze werkplek",
@@ -78,6 +85,11 @@ def explain(error: DomainError, *, max_upload_bytes: int = 0) -> Message:
         return Message(
             f"{RESOURCES.get(error.resource, 'Dit item')} bestaat niet (meer).",
             "Misschien is het verwijderd. Ga terug naar de lijst en kies opnieuw.",
+        )
+    if isinstance(error, PreconditionFailed):
+        return Message(
+            "Iemand anders heeft deze werkplek intussen gewijzigd; uw wijziging is niet opgeslagen.",
+            "Hieronder staat de nieuwste versie. Voer uw wijziging opnieuw in.",
         )
     if isinstance(error, NothingToScore):
         return Message(

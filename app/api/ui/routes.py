@@ -28,7 +28,7 @@ from app.api.ui.export import matrix_csv, matrix_xlsx
 from app.api.ui.matrix_view import COLUMN_ORDERS, ROW_ORDERS, MatrixView, matrix_view
 from app.api.uploads import read_uploads
 from app.catalogue import service as catalogue
-from app.errors import DomainError, ErrorItem, InvalidDocument
+from app.errors import DomainError, ErrorItem, InvalidDocument, NotFound, PreconditionFailed
 from app.ingest.table import template_csv, template_xlsx
 from app.matching import service as matching
 from app.matching.matrix import CoverageMatrix, coverage_matrix
@@ -97,9 +97,9 @@ def _error_page(request: Request, error: DomainError, *, status_code: int) -> HT
 
 
 def _status(error: DomainError) -> int:
-    from app.errors import NotFound
-
-    return 404 if isinstance(error, NotFound) else 422
+    if isinstance(error, NotFound):
+        return 404
+    return 409 if isinstance(error, PreconditionFailed) else 422
 
 
 def _niveaus(niveau: Sequence[str] | None) -> list[int]:
@@ -352,6 +352,14 @@ def _weight(value: str) -> int:
     return int(value) if value.strip().isdigit() else 0
 
 
+def _version(value: str) -> int | None:
+    """The workplace version the form was rendered with (the page's If-Match); empty means unchecked."""
+    return int(value) if value.strip().isdigit() else None
+
+
+Version = Annotated[str, Form()]
+
+
 @router.post(
     "/ui/werkplekken/{workplace_id}/vaardigheden/{skill_id}", response_class=HTMLResponse, response_model=None
 )
@@ -364,6 +372,7 @@ def update_skill(
     weight: Annotated[str, Form()] = "2",
     must_have: Annotated[str | None, Form()] = None,
     trainable: Annotated[str | None, Form()] = None,
+    version: Version = "",
 ) -> Response:
     try:
         edit.update_skill(
@@ -374,6 +383,7 @@ def update_skill(
             weight=_weight(weight),
             must_have=must_have is not None,
             trainable=trainable is not None,
+            expected_version=_version(version),
         )
     except DomainError as error:
         session.rollback()
@@ -394,12 +404,20 @@ def update_skill(
     response_class=HTMLResponse,
     response_model=None,
 )
-def delete_skill(request: Request, workplace_id: int, skill_id: int, session: SessionDep) -> Response:
+def delete_skill(
+    request: Request, workplace_id: int, skill_id: int, session: SessionDep, version: Version = ""
+) -> Response:
     try:
-        edit.delete_skill(session, workplace_id, skill_id)
+        edit.delete_skill(session, workplace_id, skill_id, expected_version=_version(version))
     except DomainError as error:
         session.rollback()
-        return _error_page(request, error, status_code=_status(error))
+        return _workplace_page(
+            request,
+            session,
+            workplace_id,
+            extra={"skill_error": messages.explain(error)},
+            status=_status(error),
+        )
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheden", status_code=303)
 
 
@@ -413,6 +431,7 @@ def add_skill(
     weight: Annotated[str, Form()] = "2",
     must_have: Annotated[str | None, Form()] = None,
     trainable: Annotated[str | None, Form()] = None,
+    version: Version = "",
 ) -> Response:
     try:
         skill = edit.add_skill(
@@ -423,6 +442,7 @@ def add_skill(
             must_have=must_have is not None,
             trainable=trainable is not None,
             max_skills=settings.max_skills,
+            expected_version=_version(version),
         )
     except DomainError as error:
         session.rollback()
@@ -445,6 +465,7 @@ def update_details(
     organisation_unit: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     reextract: Annotated[str | None, Form()] = None,
+    version: Version = "",
 ) -> Response:
     """Change title, unit and description; the reviewed skills stay unless asked to extract them anew."""
     try:
@@ -456,25 +477,45 @@ def update_details(
     except DomainError as error:
         return _error_page(request, error, status_code=_status(error))
     skills = None if reextract else tuple(matching.skills_of(current))
-    workplaces.update_workplace(
-        session,
-        workplace_id,
-        data=WorkplaceInput(
-            title=body.title,
-            organisation_unit=body.organisation_unit,
-            description=body.description,
-            skills=skills,
-        ),
-    )
+    try:
+        workplaces.update_workplace(
+            session,
+            workplace_id,
+            data=WorkplaceInput(
+                title=body.title,
+                organisation_unit=body.organisation_unit,
+                description=body.description,
+                skills=skills,
+            ),
+            expected_version=_version(version),
+        )
+    except DomainError as error:
+        session.rollback()
+        return _workplace_page(
+            request,
+            session,
+            workplace_id,
+            extra={"details_error": messages.explain(error)},
+            status=_status(error),
+        )
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}", status_code=303)
 
 
 @router.post("/ui/werkplekken/{workplace_id}/verwijderen", response_class=HTMLResponse, response_model=None)
-def delete_workplace(request: Request, workplace_id: int, session: SessionDep) -> Response:
+def delete_workplace(
+    request: Request, workplace_id: int, session: SessionDep, version: Version = ""
+) -> Response:
     try:
-        workplaces.delete_workplace(session, workplace_id)
+        workplaces.delete_workplace(session, workplace_id, expected_version=_version(version))
     except DomainError as error:
-        return _error_page(request, error, status_code=_status(error))
+        session.rollback()
+        return _workplace_page(
+            request,
+            session,
+            workplace_id,
+            extra={"details_error": messages.explain(error)},
+            status=_status(error),
+        )
     return RedirectResponse("/ui/werkplekken", status_code=303)
 
 
