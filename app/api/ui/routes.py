@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -23,10 +23,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
 from app.api.schemas import WorkplaceIn
-from app.api.ui import messages
+from app.api.ui import access, messages
+from app.api.ui.access import UiRoute
 from app.api.ui.export import matrix_csv, matrix_xlsx
 from app.api.ui.matrix_view import COLUMN_ORDERS, ROW_ORDERS, MatrixView, matrix_view
 from app.api.uploads import read_uploads
+from app.auth import keys
+from app.auth.keys import Principal, Unauthenticated
 from app.catalogue import service as catalogue
 from app.errors import DomainError, ErrorItem, InvalidDocument, NotFound, PreconditionFailed
 from app.ingest.table import template_csv, template_xlsx
@@ -40,8 +43,11 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-# Paths are written out in full (no prefix) so that "/" can lead to the interface too.
-router = APIRouter(include_in_schema=False)
+# Paths are written out in full (no prefix) so that "/" can lead to the interface too. `router` holds
+# the open routes (the way in, logging in and out) and, at the end of this module, every page of `pages`,
+# which all ask who the user is first (see app.api.ui.access).
+router = APIRouter(include_in_schema=False, route_class=UiRoute)
+pages = APIRouter(route_class=UiRoute, dependencies=[Depends(access.principal)])
 
 XML_TYPES = {"application/xml", "text/xml"}
 TABLE_TYPES = {
@@ -127,7 +133,49 @@ def root() -> RedirectResponse:
     return RedirectResponse("/ui", status_code=307)
 
 
-@router.get("/ui", response_class=HTMLResponse)
+@router.get("/ui/inloggen", response_class=HTMLResponse)
+def login_page(request: Request, volgende: Annotated[str, Query(max_length=500)] = "/ui") -> HTMLResponse:
+    return _page(request, "login.html", {"next": access.safe_next(volgende)})
+
+
+@router.post("/ui/inloggen", response_class=HTMLResponse, response_model=None)
+def login(
+    request: Request,
+    session: SessionDep,
+    sleutel: Annotated[str, Form()] = "",
+    volgende: Annotated[str, Form()] = "/ui",
+) -> Response:
+    target = access.safe_next(volgende)
+    try:
+        found = keys.authenticate(session, sleutel.strip())
+    except Unauthenticated:
+        message = messages.Message(
+            "Deze sleutel kennen we niet, of hij is ingetrokken.",
+            "Controleer de sleutel (hij begint met sm_) of vraag de beheerder om een nieuwe.",
+        )
+        return _page(request, "login.html", {"next": target, "message": message}, status_code=401)
+    log.info("web interface: key %s (%s) logged in", found.name, found.role)
+    response = RedirectResponse(target, status_code=303)
+    access.set_key(response, sleutel.strip(), secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/ui/uitloggen")
+def logout() -> RedirectResponse:
+    response = RedirectResponse(access.LOGIN, status_code=303)
+    access.clear_key(response)
+    return response
+
+
+def forbidden_page(request: Request, principal: Principal) -> HTMLResponse:
+    message = messages.Message(
+        f"Met deze sleutel ({principal.name}, rol {principal.role}) mag u hier alleen kijken, niets wijzigen.",
+        "Vraag de beheerder om een sleutel met de rol project, of log in met een andere sleutel.",
+    )
+    return _page(request, "error.html", {"message": message}, status_code=403)
+
+
+@pages.get("/ui", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     dossiers = catalogue.list_dossiers(session)
     programmes, programme_total = catalogue.list_programmes(session, limit=1)
@@ -156,7 +204,7 @@ def _programme_list(session: Session, niveau: list[int], q: str, offset: int) ->
     return {"programmes": rows, "total": total, "niveau": niveau, "q": q, "offset": offset, "page_size": 50}
 
 
-@router.get("/ui/catalogus", response_class=HTMLResponse)
+@pages.get("/ui/catalogus", response_class=HTMLResponse)
 def catalogue_page(
     request: Request,
     session: SessionDep,
@@ -171,7 +219,7 @@ def catalogue_page(
     return _page(request, "catalogue.html", context)
 
 
-@router.post("/ui/catalogus/upload", response_class=HTMLResponse)
+@pages.post("/ui/catalogus/upload", response_class=HTMLResponse)
 async def upload_dossiers(
     request: Request, session: SessionDep, settings: SettingsDep, matcher: MatcherDep
 ) -> HTMLResponse:
@@ -206,7 +254,7 @@ def _import_one_file(session: Session, matcher: matching.Matcher, data: bytes) -
         return catalogue.import_dossiers(session, documents=[data], on_change=matcher.embed_catalogue)
 
 
-@router.get("/ui/kwalificaties/{crebo}", response_class=HTMLResponse)
+@pages.get("/ui/kwalificaties/{crebo}", response_class=HTMLResponse)
 def programme_page(request: Request, crebo: str, session: SessionDep) -> HTMLResponse:
     try:
         detail = catalogue.get_programme(session, crebo)
@@ -228,7 +276,7 @@ def _grouped(session: Session, unit: str) -> dict[str, Any]:
     return {"groups": groups, "total": total, "shown": len(rows), "units": units, "unit": unit}
 
 
-@router.get("/ui/werkplekken", response_class=HTMLResponse)
+@pages.get("/ui/werkplekken", response_class=HTMLResponse)
 def workplaces_page(
     request: Request,
     session: SessionDep,
@@ -237,7 +285,7 @@ def workplaces_page(
     return _page(request, "workplaces.html", _grouped(session, onderdeel))
 
 
-@router.post("/ui/werkplekken", response_class=HTMLResponse, response_model=None)
+@pages.post("/ui/werkplekken", response_class=HTMLResponse, response_model=None)
 def create_workplace(
     request: Request,
     session: SessionDep,
@@ -282,7 +330,7 @@ def _form_error(
     return _page(request, "workplaces.html", context, status_code=422)
 
 
-@router.post("/ui/werkplekken/import", response_class=HTMLResponse)
+@pages.post("/ui/werkplekken/import", response_class=HTMLResponse)
 async def import_workplaces(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     context: dict[str, Any] = {}
     try:
@@ -308,7 +356,7 @@ async def import_workplaces(request: Request, session: SessionDep, settings: Set
     return _page(request, "workplaces.html", context, status_code=status)
 
 
-@router.get("/ui/werkplekken/sjabloon.csv")
+@pages.get("/ui/werkplekken/sjabloon.csv")
 def template_csv_file() -> Response:
     return Response(
         template_csv().encode("utf-8"),
@@ -317,7 +365,7 @@ def template_csv_file() -> Response:
     )
 
 
-@router.get("/ui/werkplekken/sjabloon.xlsx")
+@pages.get("/ui/werkplekken/sjabloon.xlsx")
 def template_xlsx_file() -> Response:
     return Response(
         template_xlsx(),
@@ -343,7 +391,7 @@ def _workplace_page(
     return _page(request, "workplace.html", context, status_code=status)
 
 
-@router.get("/ui/werkplekken/{workplace_id}", response_class=HTMLResponse)
+@pages.get("/ui/werkplekken/{workplace_id}", response_class=HTMLResponse)
 def workplace_page(request: Request, workplace_id: int, session: SessionDep) -> HTMLResponse:
     return _workplace_page(request, session, workplace_id)
 
@@ -421,7 +469,7 @@ def delete_skill(
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheden", status_code=303)
 
 
-@router.post("/ui/werkplekken/{workplace_id}/vaardigheden", response_class=HTMLResponse, response_model=None)
+@pages.post("/ui/werkplekken/{workplace_id}/vaardigheden", response_class=HTMLResponse, response_model=None)
 def add_skill(
     request: Request,
     workplace_id: int,
@@ -456,7 +504,7 @@ def add_skill(
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheid-{skill.id}", status_code=303)
 
 
-@router.post("/ui/werkplekken/{workplace_id}/gegevens", response_class=HTMLResponse, response_model=None)
+@pages.post("/ui/werkplekken/{workplace_id}/gegevens", response_class=HTMLResponse, response_model=None)
 def update_details(
     request: Request,
     workplace_id: int,
@@ -501,7 +549,7 @@ def update_details(
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}", status_code=303)
 
 
-@router.post("/ui/werkplekken/{workplace_id}/verwijderen", response_class=HTMLResponse, response_model=None)
+@pages.post("/ui/werkplekken/{workplace_id}/verwijderen", response_class=HTMLResponse, response_model=None)
 def delete_workplace(
     request: Request, workplace_id: int, session: SessionDep, version: Version = ""
 ) -> Response:
@@ -522,7 +570,7 @@ def delete_workplace(
 # --- matches -----------------------------------------------------------------------------------------------
 
 
-@router.get("/ui/werkplekken/{workplace_id}/matches", response_class=HTMLResponse)
+@pages.get("/ui/werkplekken/{workplace_id}/matches", response_class=HTMLResponse)
 def matches_page(
     request: Request,
     workplace_id: int,
@@ -575,7 +623,7 @@ def _matrix(
     return matrix, min_coverage
 
 
-@router.get("/ui/overzicht", response_class=HTMLResponse)
+@pages.get("/ui/overzicht", response_class=HTMLResponse)
 def overview_page(
     request: Request,
     session: SessionDep,
@@ -610,7 +658,7 @@ def overview_page(
     return _page(request, "overview.html", context)
 
 
-@router.get("/ui/overzicht.csv")
+@pages.get("/ui/overzicht.csv")
 def overview_csv(
     session: SessionDep,
     matcher: MatcherDep,
@@ -626,7 +674,7 @@ def overview_csv(
     )
 
 
-@router.get("/ui/overzicht.xlsx")
+@pages.get("/ui/overzicht.xlsx")
 def overview_xlsx(
     session: SessionDep,
     matcher: MatcherDep,
@@ -640,3 +688,7 @@ def overview_xlsx(
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="skillmatch-overzicht.xlsx"'},
     )
+
+
+# Last: every page above, behind the check of who the user is.
+router.include_router(pages)
