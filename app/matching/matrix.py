@@ -1,8 +1,12 @@
-"""The coverage matrix: every workplace against every programme, in one batched pass.
+"""The coverage matrix: every workplace against every programme, in a few batched passes.
 
-All workplaces' skills are embedded and compared with the catalogue in one matrix product; the
-per-programme best statement comes from one `reduceat`; coverage and knockouts follow per workplace
-with the same rules as app.matching.core.score_programmes (the tests compare both).
+A (skill, statement) similarity depends only on the two texts, so the work is done on distinct texts:
+the distinct skill texts of all workplaces against the distinct statement texts of the catalogue, in
+chunks of `CHUNK` skill texts (one matrix product each, lexical scores included, memory bounded). Each
+chunk's similarities are spread back over the statement columns, the per-programme best comes from one
+`reduceat`, and only the covered/not-covered verdict per (distinct skill text, programme) is kept.
+Coverage and knockouts then follow per workplace with the same rules as
+app.matching.core.score_programmes (the tests compare both).
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from app.matching.core import EPSILON, best_per_programme
-from app.matching.index import ProgrammeInfo
+from app.matching.core import EPSILON
+from app.matching.index import CatalogueIndex, ProgrammeInfo
 from app.matching.service import Matcher, ScoringConfig, skills_of
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import SkillInput
+
+CHUNK = 256  # distinct skill texts per matrix product: bounds memory to CHUNK × statements floats
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +92,48 @@ def coverage_matrix(
             index.version,
             config,
         )
-    sims = matcher.similarity(index, [SkillInput(t) for t in texts], block.columns, session)
-    best, _ = best_per_programme(sims, block.offsets)
-    covered = best >= config.threshold - EPSILON
+    covered = _covered(matcher, session, index, block.columns, block.offsets, texts, config.threshold)
     w = np.array(weights)
     crit = np.array(critical, dtype=bool)
-    coverage = np.zeros(shape)
-    knockouts = np.zeros(shape, dtype=np.int_)
-    for r in range(len(rows)):
-        lo, hi = bounds[r], bounds[r + 1]
-        coverage[r] = (w[lo:hi] @ covered[lo:hi]) / w[lo:hi].sum()
-        knockouts[r] = (crit[lo:hi, None] & ~covered[lo:hi]).sum(axis=0)
+    starts = np.array(bounds[:-1], dtype=np.intp)
+    coverage = np.add.reduceat(w[:, None] * covered, starts, axis=0) / np.add.reduceat(w, starts)[:, None]
+    knockouts = np.add.reduceat((crit[:, None] & ~covered).astype(np.int_), starts, axis=0)
     eligible = (coverage >= config.min_coverage - EPSILON) & (knockouts == 0)
     return CoverageMatrix(
         tuple(rows), programmes, coverage, eligible, knockouts, tuple(empty), index.version, config
     )
+
+
+def _covered(
+    matcher: Matcher,
+    session: Session,
+    index: CatalogueIndex,
+    columns: npt.NDArray[np.intp],
+    offsets: npt.NDArray[np.intp],
+    texts: list[str],
+    threshold: float,
+) -> npt.NDArray[np.bool_]:
+    """(skill rows × programmes): whether each skill row is covered by each programme of the block."""
+    skill_texts, skill_of_row = _distinct(texts)
+    statement_texts, statement_of_column = _distinct([index.statements[int(c)].text for c in columns])
+    column_of_text = np.empty(len(statement_texts), dtype=np.intp)
+    column_of_text[statement_of_column] = columns  # a column holding each distinct text (any one will do)
+    covered = np.empty((len(skill_texts), len(offsets)), dtype=bool)
+    for start in range(0, len(skill_texts), CHUNK):
+        chunk = [SkillInput(t) for t in skill_texts[start : start + CHUNK]]
+        distinct = matcher.similarity(index, chunk, column_of_text, session)
+        best = np.maximum.reduceat(distinct[:, statement_of_column], offsets, axis=1)
+        covered[start : start + len(chunk)] = best >= threshold - EPSILON
+    return covered[skill_of_row]
+
+
+def _distinct(texts: list[str]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct texts in first-seen order, and each input's position among them."""
+    position: dict[str, int] = {}
+    inverse = np.fromiter(
+        (position.setdefault(t, len(position)) for t in texts), dtype=np.intp, count=len(texts)
+    )
+    return list(position), inverse
 
 
 def row_of(matrix: CoverageMatrix, workplace_id: int) -> int:
