@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +21,34 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_AWARE_COLUMNS: dict[Mapper[Any], tuple[str, ...]] = {}
+
+
+def _aware_columns(mapper: Mapper[Any]) -> tuple[str, ...]:
+    keys = _AWARE_COLUMNS.get(mapper)
+    if keys is None:
+        keys = tuple(
+            attr.key
+            for attr in mapper.column_attrs
+            if isinstance(attr.columns[0].type, DateTime) and attr.columns[0].type.timezone
+        )
+        _AWARE_COLUMNS[mapper] = keys
+    return keys
+
+
+def _utc_on_load(target: Any, *_args: Any) -> None:
+    """SQLite keeps no UTC offset: a `DateTime(timezone=True)` value comes back naive there. The app only
+    stores UTC, so give it back its offset, as PostgreSQL does (clients get RFC 3339 times either way)."""
+    for key in _aware_columns(inspect(target).mapper):
+        value = target.__dict__.get(key)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            set_committed_value(target, key, value.replace(tzinfo=dt.UTC))
+
+
+for _event in ("load", "refresh", "refresh_flush"):
+    event.listen(Base, _event, _utc_on_load, propagate=True)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

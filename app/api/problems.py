@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.keys import Forbidden, Unauthenticated
@@ -158,6 +158,20 @@ def install(app: FastAPI) -> None:
         )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, error: Exception) -> JSONResponse:
+        # A value from the request the database cannot hold: an id larger than its integers (SQLite's
+        # driver raises OverflowError, PostgreSQL "out of range"), or text with a NUL character.
+        log.info("unstorable value on %s %s: %s", request.method, request.url.path, type(error).__name__)
+        return problem(
+            422,
+            "Invalid request",
+            "a value in the request cannot be stored: a number out of range or a NUL character in text",
+            type_="invalid-request",
+            instance=request.url.path,
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
