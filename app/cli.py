@@ -18,6 +18,9 @@ from app.errors import DomainError
 from app.logs import configure_json_logging
 from app.matching.service import build_matcher
 from app.migrate import upgrade
+from app.planning import profiles as planning_profiles
+from app.planning import rotations as planning_rotations
+from app.planning import vacancy as planning_vacancy
 from app.settings import Settings, get_settings
 from app.workplaces import service as workplaces
 
@@ -199,6 +202,79 @@ def keys_list() -> None:
         for key in keys.list_keys(session):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             typer.echo(f"{key.id}\t{key.name}\t{key.role}\t{state}")
+
+
+@cli.command("suggest-profiles")
+def suggest_profiles(
+    k: Annotated[int, typer.Option(help="Number of profiles")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same profiles")] = 0,
+) -> None:
+    """Cluster the stored workplaces into k traineeship profiles by their skills (stores nothing)."""
+    _setup_logging()
+    settings, sessions = _sessions()
+    matcher = build_matcher(settings)
+    with sessions() as session:
+        try:
+            suggestion = planning_profiles.suggest_profiles(session, matcher, k=k, seed=seed)
+        except DomainError as error:
+            typer.echo(f"suggest-profiles failed: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+    for profile in suggestion.profiles:
+        ids = ", ".join(str(w.id) for w in profile.workplaces)
+        typer.echo(f"{profile.name}: workplaces {ids} ({'; '.join(profile.directies)})")
+
+
+@cli.command("rotations")
+def rotations(
+    crebo: Annotated[str, typer.Argument(help="Kwalificatie crebo (25xxx)")],
+    directie: Annotated[list[str] | None, typer.Option(help="Only this directie; repeat for several")] = None,
+    limit: Annotated[int, typer.Option(help="Proposals to show")] = 3,
+) -> None:
+    """Propose ordered workplace triples for a trainee with this diploma."""
+    _setup_logging()
+    settings, sessions = _sessions()
+    matcher = build_matcher(settings)
+    with sessions() as session:
+        try:
+            result = planning_rotations.propose_rotations(
+                session, matcher, crebo, directies=directie, limit=limit
+            )
+        except DomainError as error:
+            typer.echo(f"rotations failed: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+    if not result.proposals:
+        typer.echo(f"no proposals: {result.reason}")
+    for rotation in result.proposals:
+        steps = " -> ".join(
+            f"{s.workplace.id} {s.workplace.title} ({s.status}, {s.effective_coverage:.0%})"
+            for s in rotation.steps
+        )
+        typer.echo(f"score {rotation.score:.3f}: {steps}")
+
+
+@cli.command("vacancy")
+def vacancy_text(
+    profile: Annotated[int | None, typer.Option(help="Profile id")] = None,
+    workplace: Annotated[int | None, typer.Option(help="Workplace id")] = None,
+) -> None:
+    """Print the Dutch Markdown vacancy of a saved profile or a workplace."""
+    if (profile is None) == (workplace is None):
+        typer.echo("give exactly one of --profile or --workplace", err=True)
+        raise typer.Exit(2)
+    _setup_logging()
+    settings, sessions = _sessions()
+    matcher = build_matcher(settings)
+    with sessions() as session:
+        try:
+            feed = (
+                planning_vacancy.profile_vacancy(session, matcher, profile)
+                if profile is not None
+                else planning_vacancy.workplace_vacancy(session, matcher, workplace or 0)
+            )
+        except DomainError as error:
+            typer.echo(f"vacancy failed: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+    typer.echo(planning_vacancy.to_markdown(feed))
 
 
 def main() -> None:
