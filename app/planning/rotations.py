@@ -230,6 +230,22 @@ def rank_key(rotation: Rotation, *, prefer_one_directie: bool) -> tuple[float, .
     )
 
 
+def _best_candidates(
+    session: Session, matcher: Matcher, crebo: str, workplaces: Sequence[PlanWorkplace]
+) -> list[PlanWorkplace]:
+    """The MAX_CANDIDATES workplaces with the highest coverage for the programme (ties: lowest id)."""
+    texts = [s.text for w in workplaces for s in w.skills]
+    fit = programme_fit(session, matcher, matcher.index(session), crebo, texts)
+    coverage: dict[int, float] = {}
+    start = 0
+    for w in workplaces:
+        weights = np.array([s.weight for s in w.skills], dtype=np.float64)
+        covered = fit.covered[start : start + len(w.skills)]
+        coverage[w.id] = float(weights @ covered / weights.sum())
+        start += len(w.skills)
+    return sorted(workplaces, key=lambda w: (-coverage[w.id], w.id))[:MAX_CANDIDATES]
+
+
 def ranked_rotations(
     context: RotationContext,
     workplace_ids: Sequence[int],
@@ -282,11 +298,9 @@ def propose_rotations(
     index = matcher.index(session)
     if not index.block(crebos={crebo}).programmes:
         no_skill_content(session, crebo)
-    context = RotationContext(session, matcher, crebo, with_skills, min_coverage=min_cov)
     if len(with_skills) > MAX_CANDIDATES:
-        with_skills = sorted(with_skills, key=lambda w: (-context.static_coverage(w.id), w.id))[
-            :MAX_CANDIDATES
-        ]
+        with_skills = _best_candidates(session, matcher, crebo, with_skills)
+    context = RotationContext(session, matcher, crebo, with_skills, min_coverage=min_cov)
     if len(with_skills) < length:
         scope = f" in {', '.join(sorted(directies))}" if directies else ""
         reason = f"{len(with_skills)} workplace(s) with skills{scope}: a rotation of {length} needs at least {length}"

@@ -228,3 +228,17 @@ def test_vacancy_lists_only_eligible_programmes(
         assert vacancy.STANDARD_SENTENCE in text
         for m in result.matches:
             assert (f"crebo {m.programme.crebo}" in text) == m.eligible
+
+
+def test_many_workplaces_are_cut_to_the_best_candidates(
+    session: Session, matcher: Matcher, demo: dict[str, int]
+) -> None:
+    for i in range(rotations.MAX_CANDIDATES):
+        _workplace(
+            session, f"Extra {i}", "Directie Extra", [SkillInput(f"Grafisch ontwerp variant {i} maken")]
+        )
+    result = rotations.propose_rotations(session, matcher, "25901", length=1, limit=100)
+    assert result.candidates == rotations.MAX_CANDIDATES
+    assert result.evaluated == rotations.MAX_CANDIDATES
+    chosen = {s.workplace.id for r in result.proposals for s in r.steps}
+    assert demo["Medewerker facilitaire dienstverlening stadskantoor"] in chosen  # the best fit is kept
