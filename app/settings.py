@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./skillmatch.db"
     shared_data: Path = Path("../shared/data")
 
-    embedder: EmbedderName = "e5+use"
+    # Chosen by the matching-quality benchmark (docs/benchmarks.md, docs/scoring.md).
+    embedder: EmbedderName = "e5"
     # Local folder of a sentence-transformers model; only read when embedder="sentence-transformers".
     st_model_path: Path | None = None
     embedder_threads: int = Field(default=2, ge=1, le=64)
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     # Similarity at or above which a workplace skill counts as covered. None = the embedder's calibrated default.
     cover_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     min_coverage: float = Field(default=0.70, ge=0.0, le=1.0)
+    # Order of the ranked programmes: "coverage" (coverage, then mean similarity) or "relevance"
+    # (z(mean similarity) + document_weight × z(whole-document TF-IDF)). See docs/scoring.md.
+    ranking: Literal["coverage", "relevance"] = "coverage"
+    document_weight: float = Field(default=1.0, ge=0.0, le=10.0)
 
     # Authentication with API keys is on unless this is set (local single-user use only; warned at start).
     auth_disabled: bool = False

@@ -8,8 +8,16 @@ takes the best statement, decides whether the skill is covered, and aggregates:
 - knockout = a must-have skill that is not covered and not trainable
 - eligible = coverage >= min_coverage and no knockout
 
-Ranking: coverage descending, then the weighted mean best similarity descending, then the
+Ranking, by default: coverage descending, then the weighted mean best similarity descending, then the
 programme key (crebo) ascending. The last key makes the order total, hence reproducible.
+
+Ranking by relevance (opt-in: when a `document_similarity` per programme is given): relevance =
+z(mean best similarity) + document_weight × z(document similarity), each z-scored over the programmes
+being ranked, descending, then crebo. Coverage and eligibility do not change; only the order does, and
+it is then no longer by coverage. The
+per-statement maxima say whether each skill is covered; the whole-document score adds how much of the
+workplace's vocabulary the programme as a whole shares, which separates sibling kwalificaties of one
+dossier (see docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ class ProgrammeScore:
     eligible: bool
     knockouts: tuple[int, ...]  # skill indexes
     skills: tuple[SkillCoverage, ...]
+    relevance: float = 0.0  # the ranking score when ranking by relevance, else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +85,10 @@ def score_programmes(
     *,
     threshold: float,
     min_coverage: float,
+    document_similarity: npt.NDArray[np.float32] | None = None,
+    document_weight: float = 1.0,
 ) -> list[ProgrammeScore]:
-    """Score every programme block against the workplace skills and rank them."""
+    """Score every programme block against the workplace skills and rank them (see the module doc)."""
     if not skills:
         raise ValueError("a workplace without skills cannot be scored")
     if similarity.shape[0] != len(skills):
@@ -92,6 +103,13 @@ def score_programmes(
     coverage = (weights @ covered) / weights.sum()
     mean_similarity = (weights @ best) / weights.sum()
     critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
+    relevance = np.zeros(len(offsets))
+    if document_similarity is not None:
+        if len(document_similarity) != len(offsets):
+            raise ValueError("one document similarity per programme is required")
+        relevance = zscore(mean_similarity) + document_weight * zscore(
+            np.asarray(document_similarity, dtype=np.float64)
+        )
 
     results: list[ProgrammeScore] = []
     for p in range(len(offsets)):
@@ -103,6 +121,7 @@ def score_programmes(
                 coverage=cov,
                 mean_similarity=float(mean_similarity[p]),
                 eligible=cov >= min_coverage - EPSILON and not knockouts,
+                relevance=float(relevance[p]),
                 knockouts=knockouts,
                 skills=tuple(
                     SkillCoverage(
@@ -115,5 +134,22 @@ def score_programmes(
                 ),
             )
         )
-    results.sort(key=lambda r: (-round(r.coverage, 9), -round(r.mean_similarity, 9), keys[r.programme_index]))
+    if document_similarity is not None:
+        results.sort(key=lambda r: (-round(r.relevance, 9), keys[r.programme_index]))
+    else:
+        results.sort(
+            key=lambda r: (-round(r.coverage, 9), -round(r.mean_similarity, 9), keys[r.programme_index])
+        )
     return results
+
+
+def zscore(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """(x − mean) / standard deviation; all zeros when the values do not vary (or there is one)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values
+    spread = float(values.std())
+    if spread < EPSILON:
+        return np.zeros_like(values)
+    result: npt.NDArray[np.float64] = (values - values.mean()) / spread
+    return result

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogue import repository
 from app.matching.embedders import Matrix
-from app.matching.lexical import Lexical, build_lexical
+from app.matching.lexical import DocumentTfidf, Lexical, build_lexical
 from app.matching.vectors import VectorCache
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class CatalogueIndex:
     offsets: npt.NDArray[np.intp]  # first statement column of each programme
     matrix: Matrix  # (statements × dim), unit rows
     lexical: Lexical | None
+    documents: DocumentTfidf  # one document per programme, in `programmes` order
 
     def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
         ends = np.append(self.offsets[1:], len(self.statements))
@@ -97,6 +98,12 @@ def build_index(
         offsets=np.array(offsets, dtype=np.intp),
         matrix=np.ascontiguousarray(matrix, dtype=np.float32),
         lexical=build_lexical(lexical, texts),
+        documents=DocumentTfidf(
+            [
+                "\n".join(texts[start:end])
+                for start, end in zip(offsets, [*offsets[1:], len(texts)][: len(offsets)], strict=True)
+            ]
+        ),
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",

@@ -59,6 +59,28 @@ class RapidfuzzLexical:
         return np.asarray(scores, dtype=np.float32) / 100.0
 
 
+class DocumentTfidf:
+    """TF-IDF character 3–5-grams over whole programmes: one document per programme (its statements
+    joined), IDF over the programmes, so that words every programme has weigh little. Gives the cosine of
+    a workplace (its skills joined) to every programme: the ranking's whole-document evidence."""
+
+    name = "tfidf-char-3-5-documents"
+
+    def __init__(self, documents: Sequence[str]) -> None:
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, dtype=np.float32
+        )
+        self._n = len(documents)
+        if self._n:
+            self._matrix = self._vectorizer.fit_transform(list(documents)).T.tocsr()
+
+    def similarity(self, text: str) -> npt.NDArray[np.float32]:
+        if self._n == 0:
+            return np.zeros(0, dtype=np.float32)
+        product = self._vectorizer.transform([text]) @ self._matrix
+        return np.asarray(product.toarray()[0], dtype=np.float32)
+
+
 def build_lexical(name: str, statements: Sequence[str]) -> Lexical | None:
     if name == "none":
         return None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import repository as catalogue_repository
 from app.errors import NotFound, NothingToScore
 from app.matching import core
-from app.matching.embedders import Embedder, load_embedder
+from app.matching.embedders import E5Embedder, Embedder, load_embedder
 from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
 from app.matching.vectors import VectorCache
 from app.models import Workplace
@@ -25,7 +25,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-1"
+SCORING_VERSION = "2026.11-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +112,8 @@ class Matcher:
         threshold: float | None,
         min_coverage: float,
         kinds: Collection[str] | None = None,
+        ranking: Literal["coverage", "relevance"] = "coverage",
+        document_weight: float = 1.0,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
@@ -120,6 +122,10 @@ class Matcher:
         self.threshold = threshold if threshold is not None else default_threshold(embedder)
         self.min_coverage = min_coverage
         self.kinds = frozenset(kinds) if kinds else None
+        # "coverage": coverage, then mean similarity (the API's documented order); "relevance": by
+        # z(mean similarity) + document_weight × z(whole-document TF-IDF) (core.score_programmes).
+        self.ranking = ranking
+        self.document_weight = document_weight
         self._index: CatalogueIndex | None = None
         self._lock = threading.Lock()
 
@@ -189,13 +195,20 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
         lexical_weight=settings.lexical_weight,
         threshold=settings.cover_threshold,
         min_coverage=settings.min_coverage,
+        ranking=settings.ranking,
+        document_weight=settings.document_weight,
     )
+
+
+# Cover thresholds on each model's calibrated scale, fitted by the matching-quality benchmark
+# (leave one dossier out; docs/scoring.md). Models without a fitted value use 0.5: the midpoint between
+# a typical unrelated pair (0) and a typical paraphrase (1).
+FITTED_THRESHOLDS = {E5Embedder.name: 0.45}
 
 
 def default_threshold(embedder: Embedder) -> float:
     """The calibrated similarity at which a skill counts as covered (see docs/scoring.md)."""
-    del embedder  # one threshold on the calibrated scale; per-model differences live in the calibration
-    return 0.5
+    return FITTED_THRESHOLDS.get(embedder.name, 0.5)
 
 
 def _build_matches(
@@ -208,10 +221,21 @@ def _build_matches(
     *,
     threshold: float,
     min_coverage: float,
+    document_similarity: np.ndarray | None = None,
+    document_weight: float = 1.0,
 ) -> list[ProgrammeMatch]:
     specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
     keys = [index.programmes[p].crebo for p in programmes]
-    scores = core.score_programmes(sims, offsets, keys, specs, threshold=threshold, min_coverage=min_coverage)
+    scores = core.score_programmes(
+        sims,
+        offsets,
+        keys,
+        specs,
+        threshold=threshold,
+        min_coverage=min_coverage,
+        document_similarity=document_similarity,
+        document_weight=document_weight,
+    )
     matches = []
     for score in scores:
         info = index.programmes[programmes[score.programme_index]]
@@ -266,6 +290,9 @@ def match_skills(
     matches: list[ProgrammeMatch] = []
     if block.programmes:
         sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
+        document = None
+        if matcher.ranking == "relevance":
+            document = index.documents.similarity("\n".join(s.text for s in skills))[list(block.programmes)]
         matches = _build_matches(
             index,
             skills,
@@ -275,6 +302,8 @@ def match_skills(
             block.offsets,
             threshold=config.threshold,
             min_coverage=config.min_coverage,
+            document_similarity=document,
+            document_weight=matcher.document_weight,
         )
     unscored: tuple[UnscoredProgramme, ...] = ()
     if include_unscored:

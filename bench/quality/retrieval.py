@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
@@ -39,6 +40,7 @@ class Ranked:
     # per programme, the best similarity of each query statement (for refitting the threshold)
     sims: dict[str, tuple[float, ...]] | None = None
     mean_sim: dict[str, float] | None = None
+    by_relevance: bool = False  # ranked by relevance: the order does not depend on the threshold
 
 
 def catalogue_session(files: Sequence[Path], folder: Path) -> Session:
@@ -61,6 +63,8 @@ def run_service(
     lexical_weight: float,
     threshold: float | None,
     kinds: Collection[str] | None,
+    ranking: Literal["coverage", "relevance"] = "coverage",
+    document_weight: float = 1.0,
     min_coverage: float = 0.70,
 ) -> list[Ranked]:
     matcher = Matcher(
@@ -70,6 +74,8 @@ def run_service(
         threshold=threshold,
         min_coverage=min_coverage,
         kinds=kinds,
+        ranking=ranking,
+        document_weight=document_weight,
     )
     results = []
     for q in queries:
@@ -87,16 +93,20 @@ def run_service(
 
 
 def rethreshold(results: Sequence[Ranked], threshold: float, min_coverage: float = 0.70) -> list[Ranked]:
-    """The same answers at another cover threshold: coverage, then mean similarity, then crebo (as the core)."""
+    """The same answers at another cover threshold: eligibility anew, and the order anew when it is by
+    coverage (coverage, then mean similarity, then crebo, as the core); an order by relevance is kept."""
     out = []
     for r in results:
         if r.sims is None or r.mean_sim is None:
             raise ValueError("re-thresholding needs the per-skill similarities")
         mean = r.mean_sim
         coverage = {c: float(np.mean([s >= threshold - 1e-9 for s in v])) for c, v in r.sims.items()}
-        ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(mean[c], 9), c))
+        if r.by_relevance:
+            ranking = list(r.ranking)
+        else:
+            ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(mean[c], 9), c))
         eligible = frozenset(c for c in ranking if coverage[c] >= min_coverage - 1e-9)
-        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim))
+        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.by_relevance))
     return out
 
 
