@@ -38,6 +38,8 @@ def test_pages_ask_for_a_key_and_respect_its_role(locked: TestClient, session: S
     assert away.status_code == 303
     assert away.headers["location"] == "/ui/inloggen?volgende=/ui/werkplekken%3Fonderdeel%3DNoord"
     assert locked.post("/ui/werkplekken", data={"title": "x"}, follow_redirects=False).status_code == 303
+    live = locked.get("/ui/catalogus?q=zorg", headers={"HX-Request": "true"})
+    assert live.headers["hx-redirect"] == "/ui/inloggen?volgende=/ui/catalogus%3Fq%3Dzorg"
 
     wrong = locked.post("/ui/inloggen", data={"sleutel": "sm_0000_niet-echt", "volgende": "/ui"})
     assert wrong.status_code == 401

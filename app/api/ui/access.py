@@ -64,12 +64,16 @@ def safe_next(target: str) -> str:
     return "/ui"
 
 
-def login_redirect(request: Request) -> RedirectResponse:
+def login_redirect(request: Request) -> Response:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
         here = request.headers.get("referer", "/ui")
         here = here.split(str(request.base_url).rstrip("/"), 1)[-1]
-    return RedirectResponse(f"{LOGIN}?volgende={quote(safe_next(here))}", status_code=303)
+    target = f"{LOGIN}?volgende={quote(safe_next(here))}"
+    if request.headers.get("hx-request") == "true":
+        # A partial update: let htmx load the login page as a whole page, not inside the list.
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def set_key(response: Response, secret: str, *, secure: bool) -> None:
