@@ -132,7 +132,9 @@ def test_every_match_is_audited_and_replays_to_the_same_numbers(secured: TestCli
     assert_problem(secured.get(f"/v1/matches/{match_id}", headers=_key(secured, "recruiter")), 403)
 
     # After a catalogue change, the replay says so instead of pretending.
-    changed = FIXTURE_DOSSIERS[0].read_bytes().replace(b'<werkproces nr="', b'<werkproces titel="Herzien" x="', 0)
+    changed = (
+        FIXTURE_DOSSIERS[0].read_bytes().replace(b'<werkproces nr="', b'<werkproces titel="Herzien" x="', 0)
+    )
     changed = changed.replace(b"<werkprocesresultaat>", b"<werkprocesresultaat>Herzien. ", 1)
     assert (
         secured.post(
