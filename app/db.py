@@ -63,7 +63,10 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock when the transaction starts. A deferred transaction that reads and
+    # then writes (a match that records its audit entry) fails at once with "database is locked" when
+    # another writer committed in between, whatever the busy timeout; this one waits its turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

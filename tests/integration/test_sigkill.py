@@ -108,10 +108,12 @@ def _assert_consistent(engine: Engine) -> None:
 
 
 def _sqlite_writing(url: str) -> Callable[[], bool]:
+    """True while another process holds the write lock, seen over 150 ms: the import's transaction, not
+    the short one of the start-up migration check."""
     path = make_url(url).database
     assert path
 
-    def writing() -> bool:
+    def locked() -> bool:
         probe = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
             probe.execute("BEGIN IMMEDIATE")
@@ -122,6 +124,13 @@ def _sqlite_writing(url: str) -> Callable[[], bool]:
             return False
         finally:
             probe.close()
+
+    def writing() -> bool:
+        for _ in range(4):
+            if not locked():
+                return False
+            time.sleep(0.05)
+        return True
 
     return writing
 
