@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
 
-.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf clean
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-load clean
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,11 @@ test: install lint typecheck migrations-check
 ## make bench-quality: the matching-quality benchmark on the real dossiers; rewrites its section of docs/benchmarks.md
 bench-quality: install
 	$(BIN)/python -m bench.quality
+
+## make bench-load: 5 minutes of wrk against `skillmatch serve` on 127.0.0.1 (zero errors, stable memory); rewrites "## Load" in docs/benchmarks.md
+bench-load: install
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache skillmatch.db

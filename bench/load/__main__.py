@@ -427,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|",
         f"| saturated throughput (2 connections, 20 s) | {calibration.rate:.1f} req/s, p50 {calibration.p50_ms:.0f} ms |",
         f"| sustained run | {sustained.seconds:.0f} s at {sustained.rate:.1f} req/s "
-        f"({args.share:.0%} of saturation, {args.connections} connections) |",
+        f"({sustained.rate / calibration.rate:.0%} of the saturated rate; {args.connections} connections, "
+        f"{delay_ms} ms pause between requests) |",
         f"| requests | {sustained.requests} ({statuses}) |",
         f"| errors (socket, timeout, non-2xx) | **{sustained.errors}** |",
         f"| latency | mean {sustained.mean_ms:.0f} ms, p50 {sustained.p50_ms:.0f} ms, p90 {sustained.p90_ms:.0f} ms, "
