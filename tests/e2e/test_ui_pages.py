@@ -195,3 +195,14 @@ def test_an_edit_on_a_stale_page_is_refused_and_every_edit_moves_the_version(cli
     )
     assert refused_delete.status_code == 409
     assert client.get(f"/v1/workplaces/{workplace_id}").status_code == 200
+
+
+def test_matches_shown_in_the_interface_are_audited(client: TestClient) -> None:
+    load_demo(client)
+    workplace_id = client.get("/v1/workplaces").json()["items"][0]["id"]
+    assert client.get(f"/ui/werkplekken/{workplace_id}/matches?minimum=60").status_code == 200
+    records = client.get("/v1/audit").json()["items"]
+    assert [r["endpoint"] for r in records] == ["GET /ui/werkplekken/{id}/matches"]
+    assert records[0]["workplace_id"] == workplace_id
+    assert records[0]["config"]["min_coverage"] == 0.6
+    assert client.get(f"/v1/matches/{records[0]['id']}").json()["reproduced"] is True

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
+from app.api.recording import record_match
 from app.api.schemas import WorkplaceIn
 from app.api.ui import access, messages
 from app.api.ui.access import UiRoute
@@ -29,7 +30,7 @@ from app.api.ui.export import matrix_csv, matrix_xlsx
 from app.api.ui.matrix_view import COLUMN_ORDERS, ROW_ORDERS, MatrixView, matrix_view
 from app.api.uploads import read_uploads
 from app.auth import keys
-from app.auth.keys import Principal, Unauthenticated
+from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.catalogue import service as catalogue
 from app.errors import DomainError, ErrorItem, InvalidDocument, NotFound, PreconditionFailed
 from app.ingest.table import template_csv, template_xlsx
@@ -579,6 +580,7 @@ def matches_page(
     niveau: Niveau = None,
     minimum: Percent = "",
     aantal: Annotated[str, Query(max_length=4)] = "25",
+    who: Annotated[Principal, Depends(access.principal)] = ANONYMOUS_ADMIN,
 ) -> HTMLResponse:
     try:
         workplace = workplaces.get_workplace(session, workplace_id)
@@ -596,8 +598,25 @@ def matches_page(
         "default_minimum": round(matcher.min_coverage * 100),
     }
     try:
-        context["result"] = matching.match_workplace(
+        result = matching.match_workplace(
             session, matcher, workplace_id, niveau=niveaus or None, min_coverage=min_coverage, limit=limit
+        )
+        context["result"] = result
+        # Matches shown in the interface are served matches too: they go into the audit trail.
+        sent = {
+            "workplace_id": workplace_id,
+            "niveau": niveaus or None,
+            "min_coverage": min_coverage,
+            "limit": limit,
+        }
+        context["match_id"] = record_match(
+            request,
+            session,
+            who,
+            endpoint="GET /ui/werkplekken/{id}/matches",
+            sent={k: v for k, v in sent.items() if v is not None},
+            result=result,
+            workplace_id=workplace_id,
         )
     except DomainError as error:
         context["match_error"] = messages.explain(error)
