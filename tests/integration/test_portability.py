@@ -15,6 +15,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from app.audit import service as audit
+from app.auth import keys
+from app.auth.keys import Principal
 from app.catalogue import portability
 from app.catalogue import service as catalogue
 from app.cli import cli
@@ -53,8 +56,19 @@ def _fill(sessions: sessionmaker[Session]) -> None:
         imported = workplaces.import_workplaces(
             session, data=FIXTURE_WORKPLACES.read_bytes(), filename=FIXTURE_WORKPLACES.name
         )
+        key = keys.create_key(session, name="ats-test", role="recruiter")
         for item in imported:
-            match_workplace(session, matcher, item.workplace.id)  # stores the workplace skills' vectors
+            # stores the workplace skills' vectors, and is recorded in the audit trail as the API does
+            result = match_workplace(session, matcher, item.workplace.id)
+            audit.record_match(
+                session,
+                principal=Principal(name=key.key.name, role=key.key.role),
+                endpoint=f"/v1/workplaces/{item.workplace.id}/matches",
+                request={"workplace_id": item.workplace.id},
+                result=result,
+                workplace_id=item.workplace.id,
+            )
+        keys.revoke_key(session, name="ats-test")
         profile = Profile(name="Facilitair", description="Werkplekken in de facilitaire dienst")
         profile.members = [ProfileWorkplace(workplace_id=item.workplace.id) for item in imported[:2]]
         session.add(profile)
@@ -104,6 +118,8 @@ def test_round_trip_sqlite_postgres_sqlite(sqlite_source: Engine, postgres_url: 
         assert counts[table] > 0, table
     assert counts["embedding_cache"] > 100
     assert counts["profile_workplaces"] == 2
+    assert counts["api_keys"] == 1
+    assert counts["audit_records"] == counts["workplaces"] + 1  # one was deleted after its match
 
     pg = _migrated(postgres_url)
     try:
