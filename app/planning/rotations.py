@@ -343,7 +343,8 @@ def evaluate_rotation(
     check_length(len(workplace_ids))
     if len(set(workplace_ids)) != len(workplace_ids):
         raise InvalidDocument(
-            "a rotation visits each workplace once", [ErrorItem("workplace_ids", "contains duplicates")]
+            "a rotation visits each workplace once",
+            [ErrorItem("workplace_id", "a workplace appears more than once")],
         )
     workplaces = load_workplaces(session, workplace_ids=workplace_ids)
     empty = [w.id for w in workplaces if not w.skills]

@@ -163,7 +163,7 @@ def test_learning_plan_over_a_rotation_counts_what_was_learnt(client: TestClient
     assert_problem(
         client.get("/v1/programmes/25901/learning-plan", params={"workplace_id": [ids[0], ids[0]]}),
         422,
-        "workplace_ids",
+        "appears more than once",
     )
     assert_problem(client.get("/v1/programmes/99999/learning-plan", params={"workplace_id": ids[0]}), 404)
 
