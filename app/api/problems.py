@@ -200,6 +200,13 @@ def install(app: FastAPI) -> None:
             },
             "required": ["type", "title", "status", "detail"],
         }
+        # Every error answer is problem+json, including FastAPI's own 422 (documented by default as
+        # application/json with its HTTPValidationError shape, which this app never sends).
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, answer in operation.get("responses", {}).items():
+                    if str(code)[0] in "45":
+                        answer["content"] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         app.openapi_schema = schema
         return schema
 

@@ -16,13 +16,17 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.python.asgi import ASGIClient
-from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.helpers import load_demo
 
 EXAMPLES_PER_OPERATION = 12
 BASE_URL = "http://testserver"
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
 
 def _answer_errors(app: Any) -> Any:
