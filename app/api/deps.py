@@ -85,8 +85,8 @@ def required_scope(request: Request) -> str:
         return "admin"
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return "read"
-    if path == "/v1/match":
-        return "match"
+    if path == "/v1/match" or path.endswith((":suggest", ":plan")):
+        return "match"  # computations that store nothing
     return "write"
 
 

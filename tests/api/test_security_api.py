@@ -72,6 +72,11 @@ def test_roles(secured: TestClient) -> None:
         assert secured.post("/v1/match", json=match, headers=headers).status_code == 200
         assert secured.get("/v1/programmes", headers=headers).status_code == 200
     assert_problem(secured.post("/v1/workplaces", json={"title": "x"}, headers=vacancy), 403)
+    # Planning computations store nothing: every role may run them; saving a profile needs `project`.
+    assert secured.post("/v1/profiles:suggest", json={"k": 1}, headers=recruiter).status_code != 403
+    assert_problem(
+        secured.post("/v1/profiles", json={"name": "p", "workplace_ids": []}, headers=recruiter), 403
+    )
     assert secured.post("/v1/workplaces", json={"title": "x"}, headers=project).status_code == 201
     for headers in (recruiter, project, vacancy):
         assert_problem(secured.get("/v1/audit", headers=headers), 403)
