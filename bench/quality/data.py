@@ -158,18 +158,20 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
         v = uris[(i * 7 + 3) % len(uris)]
         if group[u] != group[v] and len(random_neg) < per_kind:
             random_neg.append(Pair(label[u], label[v], False, "random", "esco"))
-    titles = sorted(((t, d) for t, (_, d, _) in wp_pairs.items()), key=lambda p: stable_key(p[0]))
+    titles: list[tuple[str, str]] = sorted(
+        ((t, crebo) for t, (_, crebo, _) in wp_pairs.items()), key=lambda p: stable_key(p[0])
+    )
     count = 0
-    for i, (t, d) in enumerate(titles):
-        u, e = titles[(i * 5 + 2) % len(titles)]
-        if d != e and count < per_kind // 2:
-            random_neg.append(Pair(t, u, False, "random", "sbb"))
+    for i, (t, crebo) in enumerate(titles):
+        other, other_crebo = titles[(i * 5 + 2) % len(titles)]
+        if crebo != other_crebo and count < per_kind // 2:
+            random_neg.append(Pair(t, other, False, "random", "sbb"))
             count += 1
     pairs += random_neg
 
     # Hard negatives: the same verb, a different group (ESCO) or a different dossier (SBB).
     hard: list[Pair] = []
-    by_verb: dict[str, list[str]] = defaultdict(list)
+    by_verb: dict[str, list[str]] = defaultdict(list)  # ESCO skill URIs per verb
     for u in uris:
         verb = _esco_verb(label[u])
         if verb:
@@ -183,17 +185,17 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
                 break
     hard = hard[:per_kind]
     sbb_by_verb: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for t, d in titles:
+    for t, crebo in titles:
         verb = _sbb_verb(t)
         if verb:
-            sbb_by_verb[verb].append((t, d))
+            sbb_by_verb[verb].append((t, crebo))
     sbb_hard: list[Pair] = []
     for verb in sorted(sbb_by_verb, key=stable_key):
-        members = sbb_by_verb[verb]
-        for i in range(len(members)):
-            for j in range(i + 1, len(members)):
-                if members[i][1] != members[j][1]:
-                    sbb_hard.append(Pair(members[i][0], members[j][0], False, "shared-verb", "sbb"))
+        same_verb = sbb_by_verb[verb]
+        for i in range(len(same_verb)):
+            for j in range(i + 1, len(same_verb)):
+                if same_verb[i][1] != same_verb[j][1]:
+                    sbb_hard.append(Pair(same_verb[i][0], same_verb[j][0], False, "shared-verb", "sbb"))
     sbb_hard.sort(key=lambda p: stable_key(p.a + "|" + p.b))
     pairs += hard + sbb_hard[: per_kind // 2]
     return pairs

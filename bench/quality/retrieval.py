@@ -9,7 +9,8 @@ score for the typering against all of a programme's statements joined.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -43,15 +44,20 @@ class Ranked:
     by_relevance: bool = False  # ranked by relevance: the order does not depend on the threshold
 
 
-def catalogue_session(files: Sequence[Path], folder: Path) -> Session:
-    """A fresh SQLite database, migrated and loaded with the dossiers through the import service."""
-    db = Path(tempfile.mkdtemp(dir=folder)) / "catalogue.db"
-    engine = make_engine(f"sqlite:///{db}")
-    upgrade(engine)
-    session = make_sessionmaker(engine)()
-    import_dossiers(session, documents=[f.read_bytes() for f in files])
-    session.commit()
-    return session
+@contextmanager
+def catalogue_session(files: Sequence[Path]) -> Iterator[Session]:
+    """A fresh SQLite database in a temporary folder, migrated and loaded with the dossiers through the
+    import service; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="skillmatch-bench-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'catalogue.db'}")
+        upgrade(engine)
+        try:
+            with make_sessionmaker(engine)() as session:
+                import_dossiers(session, documents=[f.read_bytes() for f in files])
+                session.commit()
+                yield session
+        finally:
+            engine.dispose()
 
 
 def run_service(
