@@ -51,6 +51,11 @@ test: install lint typecheck migrations-check
 bench-quality: install
 	$(BIN)/python -m bench.quality
 
+## make bench-perf: the performance benchmark at national scale (in process, import, HTTP under wrk); rewrites its section of docs/benchmarks.md
+bench-perf: install
+	./bench/perf/ensure-wrk.sh
+	$(BIN)/python -m bench.perf
+
 ## make bench-load: 5 minutes of wrk against `skillmatch serve` on 127.0.0.1 (zero errors, stable memory); rewrites "## Load" in docs/benchmarks.md
 bench-load: install
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
