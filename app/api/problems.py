@@ -201,10 +201,17 @@ def install(app: FastAPI) -> None:
             "required": ["type", "title", "status", "detail"],
         }
         # Every error answer is problem+json, including FastAPI's own 422 (documented by default as
-        # application/json with its HTTPValidationError shape, which this app never sends).
-        for operations in schema.get("paths", {}).values():
+        # application/json with its HTTPValidationError shape, which this app never sends). Every /v1
+        # operation may also answer 401/403 (key missing, role too low), 429 (rate limit per key) and
+        # 503 (database away, with Retry-After).
+        for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
-                for code, answer in operation.get("responses", {}).items():
+                answers = operation.setdefault("responses", {})
+                common = {"401": "Unauthorized", "403": "Forbidden", "429": "Too many requests"}
+                for code, description in (common if path.startswith("/v1/") else {}).items():
+                    answers.setdefault(code, {"description": description})
+                answers.setdefault("503", {"description": "Service unavailable"})
+                for code, answer in answers.items():
                     if str(code)[0] in "45":
                         answer["content"] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         app.openapi_schema = schema

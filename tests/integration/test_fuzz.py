@@ -21,10 +21,16 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth import keys
+from app.main import create_app
+from app.matching.embedders import Embedder
+from app.settings import Settings
 from tests.helpers import load_demo
 
 EXAMPLES_PER_OPERATION = 12
+AUTH_EXAMPLES_PER_OPERATION = 4
 BASE_URL = "http://testserver"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
@@ -50,12 +56,20 @@ def _answer_errors(app: Any) -> Any:
     return wrapped
 
 
-def _fuzzer(operation: Any, session: ASGIClient, ran: dict[str, int], failures: list[str]) -> Any:
+def _fuzzer(
+    operation: Any,
+    session: ASGIClient,
+    ran: dict[str, int],
+    failures: list[str],
+    *,
+    examples: int = EXAMPLES_PER_OPERATION,
+    headers: dict[str, str] | None = None,
+) -> Any:
     label = operation.label
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
@@ -64,7 +78,7 @@ def _fuzzer(operation: Any, session: ASGIClient, ran: dict[str, int], failures: 
     )
     def run(case: schemathesis.Case) -> None:
         ran[label] = ran.get(label, 0) + 1
-        response = case.call(base_url=BASE_URL, session=session)
+        response = case.call(base_url=BASE_URL, session=session, headers=headers)
         try:
             case.validate_response(response, checks=CHECKS)
         except (FailureGroup, AssertionError) as error:
@@ -118,3 +132,42 @@ def test_found_by_fuzzing_times_carry_their_utc_offset_on_every_database(client:
         for key in ("created_at", "updated_at"):
             stamp = datetime.fromisoformat(body[key])
             assert stamp.utcoffset() == timedelta(0), body[key]
+
+
+def test_fuzz_with_authentication_on_and_a_recruiter_key(
+    session_factory: sessionmaker[Session], hashing_embedder: Embedder
+) -> None:
+    """The same schema with authentication on, as a `recruiter`: refusals (403 for writes and admin) are
+    documented problem+json answers too, never a 5xx."""
+    with session_factory.begin() as session:
+        secret = keys.create_key(session, name="fuzz-recruiter", role="recruiter").secret
+    settings = Settings(
+        database_url="sqlite://",
+        embedder="hashing",
+        lexical="none",
+        lexical_weight=0.0,
+        auth_disabled=False,
+        rate_limit_per_minute=0,
+    )
+    app = create_app(settings, embedder=hashing_embedder, session_factory=session_factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        anonymous = client.get("/v1/workplaces")
+        assert anonymous.status_code == 401
+        schema = schemathesis.openapi.from_dict(app.openapi())
+        session = ASGIClient(_answer_errors(app))
+        ran: dict[str, int] = {}
+        failures: list[str] = []
+        for result in schema.get_all_operations():
+            try:
+                _fuzzer(
+                    result.ok(),
+                    session,
+                    ran,
+                    failures,
+                    examples=AUTH_EXAMPLES_PER_OPERATION,
+                    headers={"Authorization": f"Bearer {secret}"},
+                )()
+            except (FailureGroup, AssertionError):
+                continue
+    print(f"\nschemathesis (recruiter key): {sum(ran.values())} cases over {len(ran)} operations")
+    assert not failures, "\n\n".join(failures)
