@@ -8,22 +8,23 @@ takes the best statement, decides whether the skill is covered, and aggregates:
 - knockout = a must-have skill that is not covered and not trainable
 - eligible = coverage >= min_coverage and no knockout
 
-Ranking, by default: coverage descending, then the weighted mean best similarity descending, then the
-programme key (crebo) ascending. The last key makes the order total, hence reproducible.
-
-Ranking by relevance (opt-in: when a `document_similarity` per programme is given): relevance =
-z(mean best similarity) + document_weight × z(document similarity), each z-scored over the programmes
-being ranked, descending, then crebo. Coverage and eligibility do not change; only the order does, and
-it is then no longer by coverage. The
+Relevance, when a `document_similarity` per programme is given: z(mean best similarity) +
+document_weight × z(document similarity), each z-scored over the programmes being ranked. The
 per-statement maxima say whether each skill is covered; the whole-document score adds how much of the
 workplace's vocabulary the programme as a whole shares, which separates sibling kwalificaties of one
-dossier (see docs/scoring.md).
+dossier (see docs/scoring.md). Without it, relevance is the weighted mean best similarity.
+
+Ranking, `order="coverage"` (the default): coverage descending, then relevance descending, then the
+programme key (crebo) ascending. `order="relevance"` (opt-in): relevance descending, then crebo; it is
+then no longer by coverage. The last key makes either order total, hence reproducible. Coverage and
+eligibility never depend on the order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +48,7 @@ class ProgrammeScore:
     eligible: bool
     knockouts: tuple[int, ...]  # skill indexes
     skills: tuple[SkillCoverage, ...]
-    relevance: float = 0.0  # the ranking score when ranking by relevance, else 0
+    relevance: float = 0.0  # the second ranking key (see the module doc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ def score_programmes(
     min_coverage: float,
     document_similarity: npt.NDArray[np.float32] | None = None,
     document_weight: float = 1.0,
+    order: Literal["coverage", "relevance"] = "coverage",
 ) -> list[ProgrammeScore]:
     """Score every programme block against the workplace skills and rank them (see the module doc)."""
     if not skills:
@@ -103,7 +105,7 @@ def score_programmes(
     coverage = (weights @ covered) / weights.sum()
     mean_similarity = (weights @ best) / weights.sum()
     critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
-    relevance = np.zeros(len(offsets))
+    relevance = mean_similarity
     if document_similarity is not None:
         if len(document_similarity) != len(offsets):
             raise ValueError("one document similarity per programme is required")
@@ -134,12 +136,10 @@ def score_programmes(
                 ),
             )
         )
-    if document_similarity is not None:
+    if order == "relevance":
         results.sort(key=lambda r: (-round(r.relevance, 9), keys[r.programme_index]))
     else:
-        results.sort(
-            key=lambda r: (-round(r.coverage, 9), -round(r.mean_similarity, 9), keys[r.programme_index])
-        )
+        results.sort(key=lambda r: (-round(r.coverage, 9), -round(r.relevance, 9), keys[r.programme_index]))
     return results
 
 

@@ -145,7 +145,11 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         self.name = f"st:{model_path.name}"
         self.version = _package_version("sentence-transformers") + "+" + _folder_digest(model_path)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         if not texts:

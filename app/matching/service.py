@@ -25,7 +25,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-2"
+SCORING_VERSION = "2026.11-3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,7 @@ class ProgrammeMatch:
     knockouts: tuple[SkillResult, ...]
     skills: tuple[SkillResult, ...]
     gaps: tuple[SkillResult, ...]
+    relevance: float = 0.0  # the second ranking key (core.score_programmes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +123,8 @@ class Matcher:
         self.threshold = threshold if threshold is not None else default_threshold(embedder)
         self.min_coverage = min_coverage
         self.kinds = frozenset(kinds) if kinds else None
-        # "coverage": coverage, then mean similarity (the API's documented order); "relevance": by
-        # z(mean similarity) + document_weight × z(whole-document TF-IDF) (core.score_programmes).
+        # "coverage": coverage, then relevance (the API's documented order); "relevance": by
+        # z(mean similarity) + document_weight × z(whole-document TF-IDF) alone (core.score_programmes).
         self.ranking = ranking
         self.document_weight = document_weight
         self._index: CatalogueIndex | None = None
@@ -223,6 +224,7 @@ def _build_matches(
     min_coverage: float,
     document_similarity: np.ndarray | None = None,
     document_weight: float = 1.0,
+    order: Literal["coverage", "relevance"] = "coverage",
 ) -> list[ProgrammeMatch]:
     specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
     keys = [index.programmes[p].crebo for p in programmes]
@@ -235,6 +237,7 @@ def _build_matches(
         min_coverage=min_coverage,
         document_similarity=document_similarity,
         document_weight=document_weight,
+        order=order,
     )
     matches = []
     for score in scores:
@@ -252,6 +255,7 @@ def _build_matches(
                 knockouts=tuple(skill_results[i] for i in score.knockouts),
                 skills=skill_results,
                 gaps=tuple(r for r in skill_results if not r.covered),
+                relevance=score.relevance,
             )
         )
     return matches
@@ -290,9 +294,7 @@ def match_skills(
     matches: list[ProgrammeMatch] = []
     if block.programmes:
         sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
-        document = None
-        if matcher.ranking == "relevance":
-            document = index.documents.similarity("\n".join(s.text for s in skills))[list(block.programmes)]
+        document = index.documents.similarity("\n".join(s.text for s in skills))[list(block.programmes)]
         matches = _build_matches(
             index,
             skills,
@@ -304,6 +306,7 @@ def match_skills(
             min_coverage=config.min_coverage,
             document_similarity=document,
             document_weight=matcher.document_weight,
+            order=matcher.ranking,
         )
     unscored: tuple[UnscoredProgramme, ...] = ()
     if include_unscored:

@@ -41,7 +41,10 @@ class Ranked:
     # per programme, the best similarity of each query statement (for refitting the threshold)
     sims: dict[str, tuple[float, ...]] | None = None
     mean_sim: dict[str, float] | None = None
-    by_relevance: bool = False  # ranked by relevance: the order does not depend on the threshold
+    by_relevance: bool = False
+    relevance: dict[str, float] | None = (
+        None  # the service's second ranking key, per programme  # ranked by relevance: the order does not depend on the threshold
+    )
 
 
 @contextmanager
@@ -93,6 +96,8 @@ def run_service(
                 frozenset(m.programme.crebo for m in answer.matches if m.eligible),
                 {m.programme.crebo: tuple(s.similarity for s in m.skills) for m in answer.matches},
                 {m.programme.crebo: float(np.mean([s.similarity for s in m.skills])) for m in answer.matches},
+                ranking == "relevance",
+                {m.programme.crebo: m.relevance for m in answer.matches},
             )
         )
     return results
@@ -100,7 +105,7 @@ def run_service(
 
 def rethreshold(results: Sequence[Ranked], threshold: float, min_coverage: float = 0.70) -> list[Ranked]:
     """The same answers at another cover threshold: eligibility anew, and the order anew when it is by
-    coverage (coverage, then mean similarity, then crebo, as the core); an order by relevance is kept."""
+    coverage (coverage, then the service's relevance, then crebo, as the core); an order by relevance is kept."""
     out = []
     for r in results:
         if r.sims is None or r.mean_sim is None:
@@ -110,9 +115,10 @@ def rethreshold(results: Sequence[Ranked], threshold: float, min_coverage: float
         if r.by_relevance:
             ranking = list(r.ranking)
         else:
-            ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(mean[c], 9), c))
+            second = r.relevance if r.relevance is not None else mean
+            ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(second[c], 9), c))
         eligible = frozenset(c for c in ranking if coverage[c] >= min_coverage - 1e-9)
-        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.by_relevance))
+        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.by_relevance, r.relevance))
     return out
 
 
