@@ -22,8 +22,8 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
 COPY data/fixtures ./data/fixtures
-# Load both models once at build time: proves they are in the image, and fails the build if not.
-RUN SKILLMATCH_EMBEDDER=e5+use python -c "from app.matching.embedders import load_embedder; load_embedder('e5+use')"
+# Load both packaged models (e5, the default, and USE) once at build time: proves they are in the image.
+RUN python -c "from app.matching.embedders import load_embedder; load_embedder('e5+use')"
 USER skillmatch
 VOLUME ["/data"]
 EXPOSE 8000
