@@ -5,8 +5,8 @@ over the models of an ensemble,
 mixed with the lexical TF-IDF score; best statement per skill and programme; weighted coverage;
 knockouts; eligibility), so that its coverage can be checked against the real path. It gets the same
 inputs as the service: the per-model unit vectors of the statements and the queries, and the lexical
-scores (computed with the service's own TF-IDF model, in one vectorised call, so the baseline is, if
-anything, flattered).
+scores (a TF-IDF model of the same kind fitted on every statement, queried in one vectorised call,
+so the baseline is, if anything, flattered).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from app.matching.embedders import Embedder, EnsembleEmbedder, Matrix
 from app.matching.index import CatalogueIndex
+from app.matching.lexical import build_lexical
 from app.matching.service import Matcher
 from app.workplaces.service import SkillInput
 
@@ -45,6 +46,12 @@ class NaiveScorer:
             self.parts, self.weights = (embedder,), (1.0,)
         self.dims = [p.dim for p in self.parts]
         self.statements = [self._split(row) for row in index.matrix]
+        # Its own lexical model, over every statement as the service's is (same scorer, same IDF).
+        self.lexical = (
+            build_lexical(matcher.lexical, [s.text for s in index.statements])
+            if matcher.lexical_weight > 0
+            else None
+        )
         ends = [*index.offsets[1:].tolist(), len(index.statements)]
         self.blocks = list(zip(index.offsets.tolist(), ends, strict=True))
 
@@ -62,9 +69,7 @@ class NaiveScorer:
         matcher = self.matcher
         texts = [s.text for s in skills]
         queries = [self._split(v) for v in query_vectors]
-        lexical = None
-        if self.index.lexical is not None and matcher.lexical_weight > 0:
-            lexical = self.index.lexical.similarity(texts)
+        lexical = None if self.lexical is None else self.lexical.similarity(texts)
         lw = matcher.lexical_weight
         threshold = matcher.threshold
         total_weight = sum(s.weight for s in skills)
