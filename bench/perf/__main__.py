@@ -339,12 +339,12 @@ def run_http(path: Path, workplaces: int, quick: bool, report: Report) -> None:
     report.facts["http_database"] = "PostgreSQL 127.0.0.1" if postgres is not None else "SQLite"
     (WORK / "wrk.txt").write_text(raw)
     per_request = float(report.facts.pop("stored_baseline"))
-    baseline_rps = 2 / per_request  # the naive scorer on both cores, no HTTP overhead: an upper bound
+    baseline_rps = 2 / per_request  # the naive scorer on both cores, no HTTP overhead: its upper bound
     report.add(
         f"stored-workplace matches over HTTP, {result.connections} connections, {result.seconds:.0f} s (wrk)",
         f"{result.requests_per_second:,.1f} req/s on {report.facts['http_database']}, {result.non_2xx + result.socket_errors} errors of "
         f"{result.requests:,}; latency p50 {result.latency_p50_ms:,.0f} ms, p99 {result.latency_p99_ms:,.0f} ms",
-        f"≤ {baseline_rps:.2f} req/s (2 cores ÷ in-process p50)",
+        f"≤ {baseline_rps:.2f} req/s (2 cores ÷ its in-process p50)",
         f"{result.requests_per_second / baseline_rps:,.0f}×",
         "≥ 300 req/s, 0 errors",
         result.requests_per_second >= 300 and result.non_2xx + result.socket_errors == 0,
@@ -414,23 +414,24 @@ def render(report: Report, model: str, elapsed: float) -> str:
     lines += report.notes
     lines += [
         "",
-        "**What was optimised, and what it bought** (measured once on 2026-11-22 at 10:00 UTC, load average "
-        "about 2, separately from the table above):",
+        "**What was optimised, and what it bought** (measured once on 2026-11-22, separately "
+        "from the table above):",
         "",
         "- *Full matrix* (`app/matching/matrix.py`): score the distinct skill texts against the distinct "
         "statement texts, in chunks of 256 skill texts, keeping only covered/not covered per (text, "
         "programme); before, one product of every skill row with every statement column, lexical scores "
-        "included. 1,000 × 470: 44–75 s and 6.6 GB peak RSS before, 3.1 s and 0.45 GB after, identical cells.",
+        "included. 1,000 × 470 at 10:00 UTC (load average about 2): 44–75 s and 6.6 GB peak RSS before, "
+        "3.1 s and 0.45 GB after, identical cells.",
         "- *Proposed, not yet applied* (`bench/perf/proposed-speed.patch`, for `app/matching/index.py`, "
         "`lexical.py`, `core.py`, `service.py`, owned by the matching-quality work): (1) similarities once "
         "per distinct statement text, then spread over the columns (no per-request copy of the matrix; the "
         "TF-IDF model analyses only the distinct texts, with the IDF of the whole catalogue, so scores are "
         "unchanged); (2) rank first, then build the per-skill explanations only for the `limit` programmes "
-        "returned, not for all 470. Measured with the patch on a copy of main, same data: ad-hoc 25 cached "
-        "skills p50 30 ms (p99 33 ms, 84× the baseline), stored workplace in process p50 18 ms, 25 new "
-        "phrases p50 356 ms, description p50 379 ms, full matrix 1.5 s, HTTP 15.2 req/s with 0 errors and "
-        "a peak RSS of 499 MB (the server's time is then mostly outside matching: authentication, the "
-        "audit record of every match, and serialising a ~50 KB answer).",
+        "returned, not for all 470. Measured with the patch on a copy of main at 10:17 UTC, same data and "
+        "benchmark: ad-hoc 25 cached skills p50 35 ms (p99 45 ms, 95× the baseline), stored workplace in "
+        "process p50 14 ms (89×), 25 new phrases p50 340 ms, description p50 319 ms, full matrix 1.2 s, "
+        "HTTP 20.9 req/s with 0 errors, peak RSS of the server 509 MB (the server's time is then mostly "
+        "outside matching: authentication, the audit record of every match, serialising a ~50 KB answer).",
         "- Not pursued: float16/int8 storage. numpy has no BLAS kernel for them (a float16 product of this "
         "size took 100× longer than float32), and at 384 dimensions the float32 index is 44 MB, well "
         "inside the memory target.",
