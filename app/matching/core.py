@@ -89,8 +89,13 @@ def score_programmes(
     document_similarity: npt.NDArray[np.float32] | None = None,
     document_weight: float = 1.0,
     order: Literal["coverage", "relevance"] = "coverage",
+    limit: int | None = None,
 ) -> list[ProgrammeScore]:
-    """Score every programme block against the workplace skills and rank them (see the module doc)."""
+    """Score every programme block against the workplace skills and rank them (see the module doc).
+
+    With `limit`, only the first `limit` programmes of the ranking are returned (the ranking itself
+    still covers every programme); only their per-skill details are built.
+    """
     if not skills:
         raise ValueError("a workplace without skills cannot be scored")
     if similarity.shape[0] != len(skills):
@@ -113,8 +118,17 @@ def score_programmes(
             np.asarray(document_similarity, dtype=np.float64)
         )
 
+    if order == "relevance":
+        ranked = sorted(range(len(offsets)), key=lambda p: (-round(float(relevance[p]), 9), keys[p]))
+    else:
+        ranked = sorted(
+            range(len(offsets)),
+            key=lambda p: (-round(float(coverage[p]), 9), -round(float(relevance[p]), 9), keys[p]),
+        )
+    if limit is not None:
+        ranked = ranked[: max(limit, 0)]
     results: list[ProgrammeScore] = []
-    for p in range(len(offsets)):
+    for p in ranked:
         knockouts = tuple(int(i) for i in np.flatnonzero(critical & ~covered[:, p]))
         cov = float(coverage[p])
         results.append(
@@ -136,10 +150,6 @@ def score_programmes(
                 ),
             )
         )
-    if order == "relevance":
-        results.sort(key=lambda r: (-round(r.relevance, 9), keys[r.programme_index]))
-    else:
-        results.sort(key=lambda r: (-round(r.coverage, 9), -round(r.relevance, 9), keys[r.programme_index]))
     return results
 
 

@@ -56,8 +56,12 @@ class CatalogueIndex:
     statements: tuple[StatementInfo, ...]
     offsets: npt.NDArray[np.intp]  # first statement column of each programme
     matrix: Matrix  # (statements × dim), unit rows
-    lexical: Lexical | None
+    lexical: Lexical | None  # its columns are the distinct texts (`distinct_matrix` rows)
     documents: DocumentTfidf  # one document per programme, in `programmes` order
+    # Statements share texts (a dossier's kwalificaties share most of theirs): similarities are computed
+    # once per distinct text, then spread over the columns. distinct_of[column] = row of distinct_matrix.
+    distinct_matrix: Matrix
+    distinct_of: npt.NDArray[np.intp]
 
     def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
         ends = np.append(self.offsets[1:], len(self.statements))
@@ -90,20 +94,30 @@ def build_index(
         programmes.append(ProgrammeInfo(k.crebo, k.title, k.niveau, k.dossier.crebo, k.dossier.title))
         statements.extend(StatementInfo(s.code, s.kind, s.text) for s in chosen)
     texts = [s.text for s in statements]
-    matrix = vectors.vectors(texts, session=session)
+    position: dict[str, int] = {}
+    distinct_of = np.fromiter(
+        (position.setdefault(t, len(position)) for t in texts), dtype=np.intp, count=len(texts)
+    )
+    distinct = list(position)
+    distinct_matrix = np.ascontiguousarray(vectors.vectors(distinct, session=session), dtype=np.float32)
+    matrix = distinct_matrix[distinct_of]
     index = CatalogueIndex(
         version=version,
         programmes=tuple(programmes),
         statements=tuple(statements),
         offsets=np.array(offsets, dtype=np.intp),
         matrix=np.ascontiguousarray(matrix, dtype=np.float32),
-        lexical=build_lexical(lexical, texts),
+        lexical=build_lexical(
+            lexical, distinct, counts=np.bincount(distinct_of, minlength=len(distinct)).tolist()
+        ),
         documents=DocumentTfidf(
             [
                 "\n".join(texts[start:end])
                 for start, end in zip(offsets, [*offsets[1:], len(texts)][: len(offsets)], strict=True)
             ]
         ),
+        distinct_matrix=distinct_matrix,
+        distinct_of=distinct_of,
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -125,13 +139,15 @@ def similarity(
     high: float,
     lexical_weight: float,
 ) -> npt.NDArray[np.float32]:
-    """Calibrated similarity (0–1) of each query to each selected statement column."""
-    raw = query_vectors @ index.matrix[columns].T
+    """Calibrated similarity (0–1) of each query to each selected statement column.
+
+    Computed once per distinct statement text (one small matrix product, lexical scores likewise), then
+    spread over the selected columns with one gather.
+    """
+    raw = query_vectors @ index.distinct_matrix.T
     semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
-    if index.lexical is None or lexical_weight == 0.0:
-        return semantic
-    lexical = index.lexical.similarity(query_texts)[:, columns]
-    combined: npt.NDArray[np.float32] = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(
-        np.float32
-    )
+    if index.lexical is not None and lexical_weight != 0.0:
+        lexical = index.lexical.similarity(query_texts)
+        semantic = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(np.float32)
+    combined: npt.NDArray[np.float32] = semantic[:, index.distinct_of[columns]]
     return combined

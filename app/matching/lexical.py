@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process, utils
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 
 class Lexical(Protocol):
@@ -23,21 +23,27 @@ class Lexical(Protocol):
 
 
 class TfidfLexical:
+    """Columns are `statements`. With `counts` (how often each statement's text occurs in the catalogue),
+    the IDF is the one of the whole catalogue while only the distinct texts are analysed and stored."""
+
     name = "tfidf-char-3-5"
 
-    def __init__(self, statements: Sequence[str]) -> None:
-        self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, dtype=np.float32
-        )
+    def __init__(self, statements: Sequence[str], *, counts: Sequence[int] | None = None) -> None:
+        # CountVectorizer + TfidfTransformer is TfidfVectorizer, with the document frequencies in our hands.
+        self._counter = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True)
+        self._tfidf = TfidfTransformer(sublinear_tf=True)
         self._n = len(statements)
         if self._n:
-            self._matrix = self._vectorizer.fit_transform(list(statements)).T.tocsr()
+            terms = self._counter.fit_transform(list(statements))
+            repeat = np.arange(self._n) if counts is None else np.repeat(np.arange(self._n), counts)
+            self._tfidf.fit(terms[repeat])
+            self._matrix = self._tfidf.transform(terms).astype(np.float32).T.tocsr()
 
     def similarity(self, queries: Sequence[str]) -> npt.NDArray[np.float32]:
         if not queries or self._n == 0:
             return np.zeros((len(queries), self._n), dtype=np.float32)
-        product = self._vectorizer.transform(list(queries)) @ self._matrix
-        return np.asarray(product.toarray(), dtype=np.float32)
+        vectors = self._tfidf.transform(self._counter.transform(list(queries))).astype(np.float32)
+        return np.asarray((vectors @ self._matrix).toarray(), dtype=np.float32)
 
 
 class RapidfuzzLexical:
@@ -81,11 +87,14 @@ class DocumentTfidf:
         return np.asarray(product.toarray()[0], dtype=np.float32)
 
 
-def build_lexical(name: str, statements: Sequence[str]) -> Lexical | None:
+def build_lexical(
+    name: str, statements: Sequence[str], *, counts: Sequence[int] | None = None
+) -> Lexical | None:
+    """A lexical scorer whose columns are `statements`; `counts` weighs each in the TF-IDF's IDF."""
     if name == "none":
         return None
     if name == "tfidf":
-        return TfidfLexical(statements)
+        return TfidfLexical(statements, counts=counts)
     if name == "rapidfuzz":
         return RapidfuzzLexical(statements)
     raise ValueError(f"unknown lexical scorer {name!r}")

@@ -225,6 +225,7 @@ def _build_matches(
     document_similarity: np.ndarray | None = None,
     document_weight: float = 1.0,
     order: Literal["coverage", "relevance"] = "coverage",
+    limit: int | None = None,
 ) -> list[ProgrammeMatch]:
     specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
     keys = [index.programmes[p].crebo for p in programmes]
@@ -238,6 +239,7 @@ def _build_matches(
         document_similarity=document_similarity,
         document_weight=document_weight,
         order=order,
+        limit=limit,
     )
     matches = []
     for score in scores:
@@ -307,6 +309,7 @@ def match_skills(
             document_similarity=document,
             document_weight=matcher.document_weight,
             order=matcher.ranking,
+            limit=limit,
         )
     unscored: tuple[UnscoredProgramme, ...] = ()
     if include_unscored:
@@ -318,8 +321,8 @@ def match_skills(
         )
     return MatchResult(
         skills=tuple(skills),
-        matches=tuple(matches[:limit]),
-        scored_total=len(matches),
+        matches=tuple(matches),
+        scored_total=len(block.programmes),
         unscored=unscored,
         catalogue_version=index.version,
         config=config,

@@ -422,16 +422,15 @@ def render(report: Report, model: str, elapsed: float) -> str:
         "programme); before, one product of every skill row with every statement column, lexical scores "
         "included. 1,000 × 470 at 10:00 UTC (load average about 2): 44–75 s and 6.6 GB peak RSS before, "
         "3.1 s and 0.45 GB after, identical cells.",
-        "- *Proposed, not yet applied* (`bench/perf/proposed-speed.patch`, for `app/matching/index.py`, "
-        "`lexical.py`, `core.py`, `service.py`, owned by the matching-quality work): (1) similarities once "
-        "per distinct statement text, then spread over the columns (no per-request copy of the matrix; the "
-        "TF-IDF model analyses only the distinct texts, with the IDF of the whole catalogue, so scores are "
-        "unchanged); (2) rank first, then build the per-skill explanations only for the `limit` programmes "
-        "returned, not for all 470. Measured with the patch on a copy of main at 10:17 UTC, same data and "
-        "benchmark: ad-hoc 25 cached skills p50 35 ms (p99 45 ms, 95× the baseline), stored workplace in "
-        "process p50 14 ms (89×), 25 new phrases p50 340 ms, description p50 319 ms, full matrix 1.2 s, "
-        "HTTP 20.9 req/s with 0 errors, peak RSS of the server 509 MB (the server's time is then mostly "
-        "outside matching: authentication, the audit record of every match, serialising a ~50 KB answer).",
+        "- *Index and ranking* (`app/matching/index.py`, `lexical.py`, `core.py`, `service.py`, applied at "
+        "10:25 UTC): (1) similarities once per distinct statement text, then spread over the columns (no "
+        "per-request copy of the matrix; the TF-IDF model analyses only the distinct texts, with the IDF of "
+        "the whole catalogue, so scores are unchanged); (2) rank first, then build the per-skill "
+        "explanations only for the `limit` programmes returned, not for all 470. Measured on a copy of main "
+        "at 10:17 UTC before it was applied: ad-hoc 25 cached skills p50 242 → 35 ms, stored workplace in "
+        "process 103 → 14 ms, HTTP 5.5 → 20.9 req/s, server peak RSS 1,196 → 509 MB; the table above is "
+        "the run after it was applied. The server's time is then mostly outside matching: authentication, "
+        "the audit record of every match, serialising a ~50 KB answer.",
         "- Not pursued: float16/int8 storage. numpy has no BLAS kernel for them (a float16 product of this "
         "size took 100× longer than float32), and at 384 dimensions the float32 index is 44 MB, well "
         "inside the memory target.",
