@@ -44,6 +44,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Load"
 FIXTURES = ROOT / "data" / "fixtures"
 SHARED_DOSSIERS = "sbb-kd-xml-2016"
+CALIBRATION_CONNECTIONS = 2
 
 LUA = r"""
 local requests = %(requests)s
@@ -365,12 +366,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # warm the caches (vectors of the ad hoc texts, the catalogue index) before measuring
         _wrk(base, key, mix, seconds=10, connections=2, delay_ms=0)
-        calibration = _wrk(base, key, mix, seconds=20, connections=2, delay_ms=0)
+        calibration = _wrk(base, key, mix, seconds=20, connections=CALIBRATION_CONNECTIONS, delay_ms=0)
         if calibration.errors:
             raise SystemExit(f"errors already during calibration: {calibration.statuses}")
         target = calibration.rate * args.share
-        # each connection: one request, then wait; rate ≈ connections / (latency + delay)
-        delay_ms = max(0, round(1000 * args.connections / target - calibration.mean_ms))
+        # each connection: one request, then a pause; rate ≈ connections / (time per request + pause).
+        # The time per request comes from the calibration by Little's law (2 connections / rate): the
+        # mean latency wrk reports is pulled up by the slow tail and would make the pause too short.
+        seconds_per_request = CALIBRATION_CONNECTIONS / calibration.rate
+        delay_ms = max(0, round(1000 * (args.connections / target - seconds_per_request)))
         print(
             f"saturated: {calibration.rate:.1f} req/s; sustaining {target:.1f} req/s for {args.seconds} s "
             f"({args.connections} connections, {delay_ms} ms between requests)",
