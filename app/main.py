@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__
 from app.api import observability, problems
 from app.api.deps import RateLimiter, authorize
+from app.api.limits import RequestSizeLimit
 from app.api.observability import Metrics
 from app.api.routes import admin, dossiers, health, match, planning, programmes, workplaces
 from app.api.ui import routes as ui
@@ -70,6 +71,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     problems.install(app)
     observability.install(app, metrics)
+    app.add_middleware(RequestSizeLimit, limit=settings.max_upload_bytes)
     # Every /v1 route goes through one authorization policy (app.api.deps.required_scope).
     for router in (
         dossiers.router,

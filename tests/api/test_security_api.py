@@ -230,3 +230,32 @@ def test_metrics_and_request_ids(client: TestClient) -> None:
     assert 'skillmatch_matches_served_total{endpoint="POST /v1/match"} 1.0' in metrics
     assert 'skillmatch_request_seconds_count{method="GET",route="/v1/programmes",status="200"}' in metrics
     assert "skillmatch_model_load_seconds" in metrics
+
+
+def test_request_size_limit_applies_to_every_route(
+    session_factory: sessionmaker[Session], hashing_embedder: Embedder
+) -> None:
+    settings = Settings(
+        database_url="sqlite://",
+        embedder="hashing",
+        lexical="none",
+        auth_disabled=True,
+        max_upload_bytes=2_000,
+    )
+    app = create_app(settings, embedder=hashing_embedder, session_factory=session_factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        big = {"skills": [{"text": "verzorgt de post " + "x" * 400} for _ in range(10)]}
+        assert_problem(client.post("/v1/match", json=big), 413, "2000 bytes")
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit counts the bytes as they come
+            yield b'{"title": "'
+            for _ in range(30):
+                yield b"x" * 100
+            yield b'"}'
+
+        response = client.post(
+            "/v1/workplaces", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert_problem(response, 413)
+        assert client.get("/v1/workplaces").json()["total"] == 0
+        assert client.post("/v1/match", json={"skills": [{"text": "verzorgt de post"}]}).status_code != 413
