@@ -392,6 +392,20 @@ def _workplace_page(
     return _page(request, "workplace.html", context, status_code=status)
 
 
+def _edit_failed(
+    request: Request, session: Session, workplace_id: int, error: DomainError, field: str, **extra: Any
+) -> HTMLResponse:
+    """An edit was refused: undo what it wrote, and show the workplace again with the reason at `field`."""
+    session.rollback()
+    return _workplace_page(
+        request,
+        session,
+        workplace_id,
+        extra={field: messages.explain(error), **extra},
+        status=_status(error),
+    )
+
+
 @pages.get("/ui/werkplekken/{workplace_id}", response_class=HTMLResponse)
 def workplace_page(request: Request, workplace_id: int, session: SessionDep) -> HTMLResponse:
     return _workplace_page(request, session, workplace_id)
@@ -435,14 +449,7 @@ def update_skill(
             expected_version=_version(version),
         )
     except DomainError as error:
-        session.rollback()
-        return _workplace_page(
-            request,
-            session,
-            workplace_id,
-            extra={"skill_error": messages.explain(error), "error_skill_id": skill_id},
-            status=_status(error),
-        )
+        return _edit_failed(request, session, workplace_id, error, "skill_error", error_skill_id=skill_id)
     return RedirectResponse(
         f"/ui/werkplekken/{workplace_id}?opgeslagen={skill_id}#vaardigheid-{skill_id}", status_code=303
     )
@@ -459,14 +466,7 @@ def delete_skill(
     try:
         edit.delete_skill(session, workplace_id, skill_id, expected_version=_version(version))
     except DomainError as error:
-        session.rollback()
-        return _workplace_page(
-            request,
-            session,
-            workplace_id,
-            extra={"skill_error": messages.explain(error)},
-            status=_status(error),
-        )
+        return _edit_failed(request, session, workplace_id, error, "skill_error")
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheden", status_code=303)
 
 
@@ -494,14 +494,7 @@ def add_skill(
             expected_version=_version(version),
         )
     except DomainError as error:
-        session.rollback()
-        return _workplace_page(
-            request,
-            session,
-            workplace_id,
-            extra={"add_error": messages.explain(error)},
-            status=_status(error),
-        )
+        return _edit_failed(request, session, workplace_id, error, "add_error")
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}#vaardigheid-{skill.id}", status_code=303)
 
 
@@ -539,14 +532,7 @@ def update_details(
             expected_version=_version(version),
         )
     except DomainError as error:
-        session.rollback()
-        return _workplace_page(
-            request,
-            session,
-            workplace_id,
-            extra={"details_error": messages.explain(error)},
-            status=_status(error),
-        )
+        return _edit_failed(request, session, workplace_id, error, "details_error")
     return RedirectResponse(f"/ui/werkplekken/{workplace_id}", status_code=303)
 
 
@@ -557,14 +543,7 @@ def delete_workplace(
     try:
         workplaces.delete_workplace(session, workplace_id, expected_version=_version(version))
     except DomainError as error:
-        session.rollback()
-        return _workplace_page(
-            request,
-            session,
-            workplace_id,
-            extra={"details_error": messages.explain(error)},
-            status=_status(error),
-        )
+        return _edit_failed(request, session, workplace_id, error, "details_error")
     return RedirectResponse("/ui/werkplekken", status_code=303)
 
 
