@@ -30,6 +30,7 @@ from app.matching.service import Matcher, build_matcher, match_adhoc, match_skil
 from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import SkillInput
+from bench import docs
 from bench.perf import cache, data, database
 from bench.perf.baseline import NaiveScore, NaiveScorer
 from bench.perf.http import load_test
@@ -441,17 +442,6 @@ def render(report: Report, model: str, elapsed: float) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_section(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    start = text.find("\n" + SECTION + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION) + 1)
-        text = text[: start + 1] + section + ("" if end == -1 else "\n" + text[end + 1 :])
-    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.perf", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a shorter load test")
@@ -486,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.no_write:
         print(section)
     else:
-        write_section(section)
+        docs.write_section(section, heading=SECTION, doc=DOC)
         log.info("wrote %s", DOC)
 
 

@@ -29,6 +29,7 @@ from app.matching.embedders import Embedder, EnsembleEmbedder
 from app.matching.lexical import TfidfLexical
 from app.matching.service import SCORING_VERSION, default_threshold
 from app.settings import Settings
+from bench import docs
 from bench.quality import pairs as pair_bench
 from bench.quality.cache import CACHE_DIR, CachedEmbedder, cached_models
 from bench.quality.data import REPO_ROOT, Pair, Query, dossier_files, load_dossiers, phrase_pairs, queries
@@ -98,8 +99,10 @@ def main() -> None:
     pair_rows = pair_figures(pairs, models, default_cfg)
     for m in models.values():
         m.save()
-    write_section(
-        render(rows, pair_rows, pairs, chosen, default_cfg, choices, models, time.perf_counter() - started)
+    docs.write_section(
+        render(rows, pair_rows, pairs, chosen, default_cfg, choices, models, time.perf_counter() - started),
+        heading=SECTION,
+        doc=DOC,
     )
     log.info("matching-quality benchmark written to %s in %.0f s", DOC, time.perf_counter() - started)
 
@@ -387,19 +390,6 @@ def targets(
     lines = ["| target | ours | met |", "|---|---|---|"]
     lines += [f"| {name} | {value:.3f} | {'yes' if met else '**no**'} |" for name, value, met in checks]
     return lines
-
-
-def write_section(section: str) -> None:
-    """Replace (or add) the "## Matching quality" section, leaving any other section as it is."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end != -1 else "")
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

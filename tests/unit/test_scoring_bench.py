@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.matching.embedders import HashingEmbedder
+from bench import docs
 from bench.quality import __main__ as bench_main
 from bench.quality.cache import CachedEmbedder
 from bench.quality.data import Pair, Query
@@ -87,11 +88,10 @@ def test_rethreshold_ranks_by_coverage_then_mean_similarity_and_marks_eligibilit
     assert figs.eligible_right_dossier == 0.0
 
 
-def test_writing_the_section_keeps_other_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Matching quality\n\nold\n\n## Performance\n\nfast\n", encoding="utf-8")
-    monkeypatch.setattr(bench_main, "DOC", doc)
-    bench_main.write_section("## Matching quality\n\nnew figures\n")
+    docs.write_section("## Matching quality\n\nnew figures\n", heading=bench_main.SECTION, doc=doc)
     text = doc.read_text(encoding="utf-8")
     assert "new figures" in text
     assert "old" not in text
