@@ -41,10 +41,7 @@ def record_fit(
     *,
     sent: dict[str, Any],
     result: ProgrammeFitResult,
-    catalogue_version: int,
 ) -> int:
-    record = audit.record_fit(
-        session, principal=principal, request=sent, result=result, catalogue_version=catalogue_version
-    )
+    record = audit.record_fit(session, principal=principal, request=sent, result=result)
     request.app.state.metrics.matches.labels(audit.FIT_ENDPOINT).inc()
     return record.id

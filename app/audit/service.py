@@ -130,7 +130,6 @@ def record_fit(
     principal: Principal,
     request: dict[str, Any],
     result: ProgrammeFitResult,
-    catalogue_version: int,
 ) -> AuditRecord:
     """Record a reverse match (which workplaces fit a diploma)."""
     record = AuditRecord(
@@ -140,7 +139,7 @@ def record_fit(
         workplace_id=None,
         request=request,
         config=asdict(result.config),
-        catalogue_version=catalogue_version,
+        catalogue_version=result.catalogue_version,
         result=summarise_fit(result),
     )
     session.add(record)
@@ -161,7 +160,7 @@ def replay(session: Session, matcher: Matcher, record_id: int) -> Replay:
         )
         fit_summary = summarise_fit(fit)
         fit_config = asdict(fit.config)
-        version = matcher.index(session).version
+        version = fit.catalogue_version
         return Replay(
             record=record,
             result=fit_summary,

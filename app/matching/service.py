@@ -101,6 +101,7 @@ class ProgrammeFitResult:
     workplaces: tuple[WorkplaceFit, ...]
     workplaces_without_skills: int
     config: ScoringConfig
+    catalogue_version: int
 
 
 class Matcher:
@@ -409,7 +410,7 @@ def programme_workplaces(
             programme.dossier_crebo,
             programme.dossier_title,
         )
-        return ProgrammeFitResult(info, "no_skill_content", (), 0, config)
+        return ProgrammeFitResult(info, "no_skill_content", (), 0, config, index.version)
     fits: list[WorkplaceFit] = []
     without_skills = 0
     for workplace in workplace_repository.all_workplaces_with_skills(session):
@@ -431,5 +432,5 @@ def programme_workplaces(
         fits.append(WorkplaceFit(workplace.id, workplace.title, workplace.organisation_unit, match))
     fits.sort(key=lambda f: (-f.match.coverage, not f.match.eligible, f.workplace_id))
     return ProgrammeFitResult(
-        index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config
+        index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config, index.version
     )

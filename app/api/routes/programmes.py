@@ -76,7 +76,6 @@ def programme_workplaces(
         principal,
         sent=sent,
         result=result,
-        catalogue_version=matcher.index(session).version,
     )
     return ProgrammeWorkplacesOut(
         match_id=match_id,
