@@ -94,7 +94,7 @@ def score_programmes(
     """Score every programme block against the workplace skills and rank them (see the module doc).
 
     With `limit`, only the first `limit` programmes of the ranking are returned (the ranking itself
-    still covers every programme); only their per-skill details are built.
+    still covers every programme); only their best columns and per-skill details are computed.
     """
     if not skills:
         raise ValueError("a workplace without skills cannot be scored")
@@ -102,7 +102,9 @@ def score_programmes(
         raise ValueError("one similarity row per skill is required")
     if len(keys) != len(offsets):
         raise ValueError("one key per programme is required")
-    best, column = best_per_programme(similarity, offsets)
+    if len(offsets) == 0:
+        return []
+    best = np.maximum.reduceat(similarity, offsets, axis=1)
     weights = np.array([s.weight for s in skills], dtype=np.float64)
     if weights.sum() <= 0:
         raise ValueError("skill weights must be positive")
@@ -117,18 +119,14 @@ def score_programmes(
         relevance = zscore(mean_similarity) + document_weight * zscore(
             np.asarray(document_similarity, dtype=np.float64)
         )
-
-    if order == "relevance":
-        ranked = sorted(range(len(offsets)), key=lambda p: (-round(float(relevance[p]), 9), keys[p]))
-    else:
-        ranked = sorted(
-            range(len(offsets)),
-            key=lambda p: (-round(float(coverage[p]), 9), -round(float(relevance[p]), 9), keys[p]),
-        )
+    ranked = rank(coverage, relevance, keys, order=order)
     if limit is not None:
         ranked = ranked[: max(limit, 0)]
+    ends = np.append(offsets[1:], similarity.shape[1])
     results: list[ProgrammeScore] = []
-    for p in ranked:
+    for p in ranked.tolist():
+        # The first best column per skill (argmax takes the first of equal values).
+        column = offsets[p] + similarity[:, offsets[p] : ends[p]].argmax(axis=1)
         knockouts = tuple(int(i) for i in np.flatnonzero(critical & ~covered[:, p]))
         cov = float(coverage[p])
         results.append(
@@ -142,7 +140,7 @@ def score_programmes(
                 skills=tuple(
                     SkillCoverage(
                         skill_index=i,
-                        best_statement=int(column[i, p]),
+                        best_statement=int(column[i]),
                         similarity=float(best[i, p]),
                         covered=bool(covered[i, p]),
                     )
@@ -151,6 +149,25 @@ def score_programmes(
             )
         )
     return results
+
+
+def rank(
+    coverage: npt.NDArray[np.float64],
+    relevance: npt.NDArray[np.float64],
+    keys: Sequence[str],
+    *,
+    order: Literal["coverage", "relevance"] = "coverage",
+) -> npt.NDArray[np.intp]:
+    """Programme positions in ranking order (see the module doc); values are compared at 9 decimals."""
+    key_order = np.argsort(np.asarray(keys, dtype=str), kind="stable")
+    key_rank = np.empty(len(keys), dtype=np.intp)
+    key_rank[key_order] = np.arange(len(keys))
+    by_relevance = -np.round(relevance, 9)
+    if order == "relevance":
+        ranked: npt.NDArray[np.intp] = np.lexsort((key_rank, by_relevance))
+    else:
+        ranked = np.lexsort((key_rank, by_relevance, -np.round(coverage, 9)))
+    return ranked
 
 
 def zscore(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogue import repository
 from app.matching.embedders import Matrix
-from app.matching.lexical import DocumentTfidf, Lexical, build_lexical
+from app.matching.lexical import CharGrams, DocumentTfidf, Lexical, build_lexical
 from app.matching.vectors import VectorCache
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,21 @@ class CatalogueIndex:
     # once per distinct text, then spread over the columns. distinct_of[column] = row of distinct_matrix.
     distinct_matrix: Matrix
     distinct_of: npt.NDArray[np.intp]
+    # Blocks already cut, per (niveau, crebos) selection: the index never changes once built.
+    _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
+        key = (frozenset(niveau or ()), None if crebos is None else frozenset(crebos))
+        found = self._blocks.get(key)
+        if found is None:
+            if len(self._blocks) >= 64:
+                self._blocks.clear()
+            found = self._blocks[key] = self._cut(niveau, crebos)
+        return found
+
+    def _cut(self, niveau: Collection[int] | None, crebos: Collection[str] | None) -> Block:
         ends = np.append(self.offsets[1:], len(self.statements))
         chosen = tuple(
             i
@@ -75,7 +88,10 @@ class CatalogueIndex:
         ranges = [np.arange(self.offsets[i], ends[i], dtype=np.intp) for i in chosen]
         lengths = np.array([len(r) for r in ranges], dtype=np.intp)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
-        return Block(chosen, np.concatenate(ranges), offsets)
+        columns = np.concatenate(ranges)
+        columns.flags.writeable = False
+        offsets.flags.writeable = False
+        return Block(chosen, columns, offsets)
 
 
 def build_index(
@@ -101,6 +117,9 @@ def build_index(
     distinct = list(position)
     distinct_matrix = np.ascontiguousarray(vectors.vectors(distinct, session=session), dtype=np.float32)
     matrix = distinct_matrix[distinct_of]
+    # One analysis of the distinct texts serves both the per-statement and the whole-document TF-IDF.
+    grams = CharGrams(distinct)
+    ends = [*offsets[1:], len(texts)][: len(offsets)]
     index = CatalogueIndex(
         version=version,
         programmes=tuple(programmes),
@@ -108,13 +127,13 @@ def build_index(
         offsets=np.array(offsets, dtype=np.intp),
         matrix=np.ascontiguousarray(matrix, dtype=np.float32),
         lexical=build_lexical(
-            lexical, distinct, counts=np.bincount(distinct_of, minlength=len(distinct)).tolist()
+            lexical,
+            distinct,
+            counts=np.bincount(distinct_of, minlength=len(distinct)).tolist(),
+            grams=grams,
         ),
-        documents=DocumentTfidf(
-            [
-                "\n".join(texts[start:end])
-                for start, end in zip(offsets, [*offsets[1:], len(texts)][: len(offsets)], strict=True)
-            ]
+        documents=DocumentTfidf.of_statements(
+            grams, [distinct_of[start:end] for start, end in zip(offsets, ends, strict=True)]
         ),
         distinct_matrix=distinct_matrix,
         distinct_of=distinct_of,

@@ -297,7 +297,7 @@ def match_skills(
     matches: list[ProgrammeMatch] = []
     if block.programmes:
         sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
-        document = index.documents.similarity("\n".join(s.text for s in skills))[list(block.programmes)]
+        document = index.documents.similarity([s.text for s in skills])[list(block.programmes)]
         matches = _build_matches(
             index,
             skills,
