@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,11 +138,14 @@ def similarity(
     low: float,
     high: float,
     lexical_weight: float,
+    kind_offsets: Mapping[str, float] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Calibrated similarity (0–1) of each query to each selected statement column.
 
     Computed once per distinct statement text (one small matrix product, lexical scores likewise), then
-    spread over the selected columns with one gather.
+    spread over the selected columns with one gather. `kind_offsets` adds a fitted offset per statement
+    kind (a skill compared to a short werkproces title scores lower than to a full sentence; see
+    docs/scoring.md), clipped back to 0–1.
     """
     raw = query_vectors @ index.distinct_matrix.T
     semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
@@ -150,4 +153,26 @@ def similarity(
         lexical = index.lexical.similarity(query_texts)
         semantic = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(np.float32)
     combined: npt.NDArray[np.float32] = semantic[:, index.distinct_of[columns]]
+    if kind_offsets and any(kind_offsets.values()):
+        offset = _column_offsets(index, tuple(sorted(kind_offsets.items())))[columns]
+        combined = np.clip(combined + offset, 0.0, 1.0).astype(np.float32)
     return combined
+
+
+_offsets_cache: tuple[CatalogueIndex, tuple[tuple[str, float], ...], npt.NDArray[np.float32]] | None = None
+
+
+def _column_offsets(
+    index: CatalogueIndex, kind_offsets: tuple[tuple[str, float], ...]
+) -> npt.NDArray[np.float32]:
+    """The offset of every statement column of `index`, computed once per index (the last one is kept)."""
+    global _offsets_cache
+    cached = _offsets_cache
+    if cached is not None and cached[0] is index and cached[1] == kind_offsets:
+        return cached[2]
+    by_kind = dict(kind_offsets)
+    offsets = np.fromiter(
+        (by_kind.get(s.kind, 0.0) for s in index.statements), dtype=np.float32, count=len(index.statements)
+    )
+    _offsets_cache = (index, kind_offsets, offsets)
+    return offsets
