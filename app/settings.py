@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     # Similarity at or above which a workplace skill counts as covered. None = the embedder's calibrated default.
     cover_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     min_coverage: float = Field(default=0.70, ge=0.0, le=1.0)
+    # Added to the similarity of a skill with a kerntaak or werkproces title. None = the embedder's fitted value.
+    title_offset: float | None = Field(default=None, ge=-0.5, le=0.5)
+    # Soft credit: a skill's credit toward coverage rises from 0 to 1 over this width around the cover
+    # threshold (0 = covered or not). Chosen by the matching-quality benchmark; see docs/scoring.md.
+    credit_width: float = Field(default=0.0, ge=0.0, le=1.0)
     # Order of the ranked programmes: "coverage" (coverage, then mean similarity) or "relevance"
     # (z(mean similarity) + document_weight × z(whole-document TF-IDF)). See docs/scoring.md.
     ranking: Literal["coverage", "relevance"] = "coverage"

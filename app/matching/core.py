@@ -4,7 +4,10 @@ Statements are grouped per programme in one contiguous block of columns, describ
 (the first column of each programme's block). For every (workplace skill, programme) pair the core
 takes the best statement, decides whether the skill is covered, and aggregates:
 
-- coverage = sum(weight of covered skills) / sum(weight of all skills)
+- covered = best similarity >= threshold
+- credit = covered (1 or 0); with soft credit (`credit_width` w > 0): clip((best − threshold) / w + 0.5, 0, 1),
+  so credit rises linearly from 0 at threshold − w/2 to 1 at threshold + w/2 and covered ⇔ credit ≥ 0.5
+- coverage = sum(weight × credit) / sum(weight of all skills)
 - knockout = a must-have skill that is not covered and not trainable
 - eligible = coverage >= min_coverage and no knockout
 
@@ -78,6 +81,17 @@ def best_per_programme(
     return best.astype(np.float32, copy=False), first.astype(np.intp, copy=False)
 
 
+def credit(
+    best: npt.NDArray[np.float32], threshold: float, width: float = 0.0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Per best similarity: its credit (0–1) toward coverage and whether it counts as covered (module doc)."""
+    covered = best >= threshold - EPSILON
+    if width <= 0.0:
+        return covered.astype(np.float64), covered
+    soft = np.clip((best.astype(np.float64) - threshold) / width + 0.5, 0.0, 1.0)
+    return np.where(covered, np.maximum(soft, 0.5), np.minimum(soft, 0.5)), covered
+
+
 def score_programmes(
     similarity: npt.NDArray[np.float32],
     offsets: npt.NDArray[np.intp],
@@ -86,6 +100,7 @@ def score_programmes(
     *,
     threshold: float,
     min_coverage: float,
+    credit_width: float = 0.0,
     document_similarity: npt.NDArray[np.float32] | None = None,
     document_weight: float = 1.0,
     order: Literal["coverage", "relevance"] = "coverage",
@@ -108,8 +123,8 @@ def score_programmes(
     weights = np.array([s.weight for s in skills], dtype=np.float64)
     if weights.sum() <= 0:
         raise ValueError("skill weights must be positive")
-    covered = best >= threshold - EPSILON
-    coverage = (weights @ covered) / weights.sum()
+    credits, covered = credit(best, threshold, credit_width)
+    coverage = (weights @ credits) / weights.sum()
     mean_similarity = (weights @ best) / weights.sum()
     critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
     relevance = mean_similarity

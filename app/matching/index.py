@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,10 +62,24 @@ class CatalogueIndex:
     # once per distinct text, then spread over the columns. distinct_of[column] = row of distinct_matrix.
     distinct_matrix: Matrix
     distinct_of: npt.NDArray[np.intp]
-    # Blocks already cut, per (niveau, crebos) selection: the index never changes once built.
+    distinct_kinds: tuple[str, ...]  # the statement kind of each distinct_matrix row
+    # Blocks already cut, per (niveau, crebos) selection, and offsets per kind setting: the index never
+    # changes once built.
     _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _offsets: dict[tuple[tuple[str, float], ...], npt.NDArray[np.float32]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def kind_offsets(self, offsets: Mapping[str, float]) -> npt.NDArray[np.float32]:
+        """The offset of each distinct_matrix row for these per-kind offsets."""
+        key = tuple(sorted(offsets.items()))
+        found = self._offsets.get(key)
+        if found is None:
+            found = np.array([offsets.get(k, 0.0) for k in self.distinct_kinds], dtype=np.float32)
+            self._offsets[key] = found
+        return found
 
     def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
         key = (frozenset(niveau or ()), None if crebos is None else frozenset(crebos))
@@ -110,11 +124,15 @@ def build_index(
         programmes.append(ProgrammeInfo(k.crebo, k.title, k.niveau, k.dossier.crebo, k.dossier.title))
         statements.extend(StatementInfo(s.code, s.kind, s.text) for s in chosen)
     texts = [s.text for s in statements]
-    position: dict[str, int] = {}
+    # Distinct per (kind, text): a per-kind offset (similarity()) is then added before the gather.
+    position: dict[tuple[str, str], int] = {}
     distinct_of = np.fromiter(
-        (position.setdefault(t, len(position)) for t in texts), dtype=np.intp, count=len(texts)
+        (position.setdefault((s.kind, s.text), len(position)) for s in statements),
+        dtype=np.intp,
+        count=len(statements),
     )
-    distinct = list(position)
+    distinct = [text for _, text in position]
+    distinct_kinds = tuple(kind for kind, _ in position)
     distinct_matrix = np.ascontiguousarray(vectors.vectors(distinct, session=session), dtype=np.float32)
     matrix = distinct_matrix[distinct_of]
     # One analysis of the distinct texts serves both the per-statement and the whole-document TF-IDF.
@@ -137,6 +155,7 @@ def build_index(
         ),
         distinct_matrix=distinct_matrix,
         distinct_of=distinct_of,
+        distinct_kinds=distinct_kinds,
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -157,16 +176,22 @@ def similarity(
     low: float,
     high: float,
     lexical_weight: float,
+    kind_offsets: Mapping[str, float] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Calibrated similarity (0–1) of each query to each selected statement column.
 
     Computed once per distinct statement text (one small matrix product, lexical scores likewise), then
-    spread over the selected columns with one gather.
+    spread over the selected columns with one gather. `kind_offsets` adds a fitted offset per statement
+    kind (a skill compared to a short werkproces title scores lower than to a full sentence; see
+    docs/scoring.md), clipped back to 0–1.
     """
     raw = query_vectors @ index.distinct_matrix.T
     semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
     if index.lexical is not None and lexical_weight != 0.0:
         lexical = index.lexical.similarity(query_texts)
         semantic = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(np.float32)
+    if kind_offsets and any(kind_offsets.values()):
+        semantic += index.kind_offsets(kind_offsets)
+        np.clip(semantic, 0.0, 1.0, out=semantic)
     combined: npt.NDArray[np.float32] = semantic[:, index.distinct_of[columns]]
     return combined

@@ -4,7 +4,8 @@ A (skill, statement) similarity depends only on the two texts, so the work is do
 the distinct skill texts of all workplaces against the distinct statement texts of the catalogue, in
 chunks of `CHUNK` skill texts (one matrix product each, lexical scores included, memory bounded). Each
 chunk's similarities are spread back over the statement columns, the per-programme best comes from one
-`reduceat`, and only the covered/not-covered verdict per (distinct skill text, programme) is kept.
+`reduceat`, and only the credit (app.matching.core.credit) per (distinct skill text, programme) is kept.
+Statements are distinct per (kind, text), since the similarity carries a per-kind offset.
 Coverage and knockouts then follow per workplace with the same rules as
 app.matching.core.score_programmes (the tests compare both).
 """
@@ -18,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from app.matching import core
 from app.matching.core import EPSILON
 from app.matching.index import CatalogueIndex, ProgrammeInfo
 from app.matching.service import Matcher, ScoringConfig, skills_of
@@ -92,11 +94,12 @@ def coverage_matrix(
             index.version,
             config,
         )
-    covered = _covered(matcher, session, index, block.columns, block.offsets, texts, config.threshold)
+    credits = _credits(matcher, session, index, block.columns, block.offsets, texts, config)
+    covered = credits >= 0.5
     w = np.array(weights)
     crit = np.array(critical, dtype=bool)
     starts = np.array(bounds[:-1], dtype=np.intp)
-    coverage = np.add.reduceat(w[:, None] * covered, starts, axis=0) / np.add.reduceat(w, starts)[:, None]
+    coverage = np.add.reduceat(w[:, None] * credits, starts, axis=0) / np.add.reduceat(w, starts)[:, None]
     knockouts = np.add.reduceat((crit[:, None] & ~covered).astype(np.int_), starts, axis=0)
     eligible = (coverage >= config.min_coverage - EPSILON) & (knockouts == 0)
     return CoverageMatrix(
@@ -104,27 +107,31 @@ def coverage_matrix(
     )
 
 
-def _covered(
+def _credits(
     matcher: Matcher,
     session: Session,
     index: CatalogueIndex,
     columns: npt.NDArray[np.intp],
     offsets: npt.NDArray[np.intp],
     texts: list[str],
-    threshold: float,
-) -> npt.NDArray[np.bool_]:
-    """(skill rows × programmes): whether each skill row is covered by each programme of the block."""
+    config: ScoringConfig,
+) -> npt.NDArray[np.float64]:
+    """(skill rows × programmes): each skill row's credit from each programme of the block (≥ 0.5: covered)."""
     skill_texts, skill_of_row = _distinct(texts)
-    statement_texts, statement_of_column = _distinct([index.statements[int(c)].text for c in columns])
+    statement_texts, statement_of_column = _distinct(
+        [f"{index.statements[int(c)].kind}\n{index.statements[int(c)].text}" for c in columns]
+    )
     column_of_text = np.empty(len(statement_texts), dtype=np.intp)
-    column_of_text[statement_of_column] = columns  # a column holding each distinct text (any one will do)
-    covered = np.empty((len(skill_texts), len(offsets)), dtype=bool)
+    column_of_text[statement_of_column] = (
+        columns  # a column holding each distinct (kind, text): any one will do
+    )
+    credits = np.empty((len(skill_texts), len(offsets)), dtype=np.float64)
     for start in range(0, len(skill_texts), CHUNK):
         chunk = [SkillInput(t) for t in skill_texts[start : start + CHUNK]]
         distinct = matcher.similarity(index, chunk, column_of_text, session)
         best = np.maximum.reduceat(distinct[:, statement_of_column], offsets, axis=1)
-        covered[start : start + len(chunk)] = best >= threshold - EPSILON
-    return covered[skill_of_row]
+        credits[start : start + len(chunk)] = core.credit(best, config.threshold, config.credit_width)[0]
+    return credits[skill_of_row]
 
 
 def _distinct(texts: list[str]) -> tuple[list[str], npt.NDArray[np.intp]]:

@@ -25,7 +25,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-3"
+SCORING_VERSION = "2026.11-4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,10 @@ class ScoringConfig:
     lexical: str
     lexical_weight: float
     scoring_version: str = SCORING_VERSION
+    # The fitted offset added to the similarity with a title statement (docs/scoring.md), and the
+    # soft-credit width (0: covered or not).
+    title_offset: float = 0.0
+    credit_width: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +120,17 @@ class Matcher:
         kinds: Collection[str] | None = None,
         ranking: Literal["coverage", "relevance"] = "coverage",
         document_weight: float = 1.0,
+        title_offset: float | None = None,
+        credit_width: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
         self.lexical = lexical if lexical_weight > 0 else "none"
         self.lexical_weight = lexical_weight if lexical != "none" else 0.0
         self.threshold = threshold if threshold is not None else default_threshold(embedder)
+        self.title_offset = title_offset if title_offset is not None else default_title_offset(embedder)
+        self.kind_offsets = title_offsets(self.title_offset)
+        self.credit_width = credit_width
         self.min_coverage = min_coverage
         self.kinds = frozenset(kinds) if kinds else None
         # "coverage": coverage, then relevance (the API's documented order); "relevance": by
@@ -139,6 +148,8 @@ class Matcher:
             min_coverage=self.min_coverage if min_coverage is None else min_coverage,
             lexical=self.lexical,
             lexical_weight=self.lexical_weight,
+            title_offset=self.title_offset,
+            credit_width=self.credit_width,
         )
 
     def index(self, session: Session) -> CatalogueIndex:
@@ -182,6 +193,7 @@ class Matcher:
             low=calibration.low,
             high=calibration.high,
             lexical_weight=self.lexical_weight,
+            kind_offsets=self.kind_offsets,
         )
 
 
@@ -199,18 +211,35 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
         min_coverage=settings.min_coverage,
         ranking=settings.ranking,
         document_weight=settings.document_weight,
+        title_offset=settings.title_offset,
+        credit_width=settings.credit_width,
     )
 
 
 # Cover thresholds on each model's calibrated scale, fitted by the matching-quality benchmark
 # (leave one dossier out; docs/scoring.md). Models without a fitted value use 0.5: the midpoint between
 # a typical unrelated pair (0) and a typical paraphrase (1).
-FITTED_THRESHOLDS = {E5Embedder.name: 0.45}
+FITTED_THRESHOLDS = {E5Embedder.name: 0.5}
 
 
 def default_threshold(embedder: Embedder) -> float:
     """The calibrated similarity at which a skill counts as covered (see docs/scoring.md)."""
     return FITTED_THRESHOLDS.get(embedder.name, 0.5)
+
+
+# Statement kinds that are titles: a few words, where a skill scores systematically lower than against a
+# full sentence. Their offset is fitted per model by the same benchmark grid; models without one get none.
+TITLE_KINDS = ("kerntaak", "werkproces")
+FITTED_TITLE_OFFSETS = {E5Embedder.name: 0.15}
+
+
+def title_offsets(offset: float) -> dict[str, float]:
+    return {kind: offset for kind in TITLE_KINDS}
+
+
+def default_title_offset(embedder: Embedder) -> float:
+    """The offset added to the similarity with a kerntaak or werkproces title (see docs/scoring.md)."""
+    return FITTED_TITLE_OFFSETS.get(embedder.name, 0.0)
 
 
 def _build_matches(
@@ -223,6 +252,7 @@ def _build_matches(
     *,
     threshold: float,
     min_coverage: float,
+    credit_width: float = 0.0,
     document_similarity: np.ndarray | None = None,
     document_weight: float = 1.0,
     order: Literal["coverage", "relevance"] = "coverage",
@@ -237,6 +267,7 @@ def _build_matches(
         specs,
         threshold=threshold,
         min_coverage=min_coverage,
+        credit_width=credit_width,
         document_similarity=document_similarity,
         document_weight=document_weight,
         order=order,
@@ -307,6 +338,7 @@ def match_skills(
             block.offsets,
             threshold=config.threshold,
             min_coverage=config.min_coverage,
+            credit_width=config.credit_width,
             document_similarity=document,
             document_weight=matcher.document_weight,
             order=matcher.ranking,
@@ -428,6 +460,7 @@ def programme_workplaces(
             block.offsets,
             threshold=config.threshold,
             min_coverage=config.min_coverage,
+            credit_width=config.credit_width,
         )
         fits.append(WorkplaceFit(workplace.id, workplace.title, workplace.organisation_unit, match))
     fits.sort(key=lambda f: (-f.match.coverage, not f.match.eligible, f.workplace_id))

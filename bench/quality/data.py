@@ -102,20 +102,48 @@ def _broader_of() -> dict[str, tuple[str, str]]:
     return result
 
 
-def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[Pair]:
-    """Labelled Dutch skill-phrase pairs from ESCO labels and SBB statements.
+# Dutch function words and words every SBB statement uses: they do not make two phrases mean the same.
+_STOPWORDS = frozenset(
+    {"aan", "als", "bij", "binnen", "door", "een", "eigen", "haar", "hem", "het", "hun", "met", "naar",
+     "over", "onder", "tussen", "uit", "van", "voor", "zijn", "zich", "die", "dat", "deze", "ten",
+     "behoeve", "andere", "alle", "eventueel", "indien", "nodig", "mede", "gericht", "waar", "mogelijk"}
+)  # fmt: skip
 
-    Positives: an ESCO skill's preferred label and one of its alternative labels (synonym); an ESCO
-    skill and its broader skill group (related); an SBB werkproces title and its own resultaat
-    sentence (werkproces). Negatives: random pairs from different ESCO groups or different dossiers
-    (random), and hard negatives that share their verb but belong to different groups or werkprocessen
-    (shared-verb).
+
+def content_stems(text: str, *, skip: str | None = None) -> frozenset[str]:
+    """The phrase's content words (4+ letters, no function words, not `skip`), cut to 5 letters so that
+    "plan" and "planning" or "activiteit" and "activiteitenprogramma" count as one word."""
+    words = _WORD.findall(text.lower())
+    return frozenset(w[:5] for w in words if len(w) >= 4 and w not in _STOPWORDS and w != skip)
+
+
+def _esco_relations() -> list[tuple[str, str]]:
+    """Skill–skill relations (essential and optional), as URI pairs."""
+    path = shared_data() / "esco-nl" / "skillSkillRelations_nl.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(r["originalSkillUri"], r["relatedSkillUri"]) for r in csv.DictReader(handle)]
+
+
+def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[Pair]:
+    """Labelled Dutch skill-phrase pairs from ESCO labels and SBB statements (docs/benchmarks.md).
+
+    Positives (belong together): an ESCO skill's preferred label and one of its alternative labels
+    (synonym); an ESCO skill and its broader *skill* in the skills hierarchy (hierarchy; a broader skill
+    *group* such as "recht" names a field, not a skill, and is not used as a partner); two ESCO skills
+    linked by a skill–skill relation (relation); an SBB werkproces title and its own resultaat sentence
+    (werkproces). Negatives (mean something else): random pairs from different ESCO groups or different
+    dossiers that share no verb and no content word (random), and *hard* ones that share their verb but
+    no other content word, from different groups or dossiers and not linked by a relation or the
+    hierarchy (shared-verb). Two phrases with the same verb and the same object ("Maakt een plan van
+    aanpak" / "Maakt een plan van aanpak voor de begeleiding") are not a negative, so such pairs are not
+    drawn. The rules use labels and words only, never a scorer.
     """
     pairs: list[Pair] = []
     skills = _esco_skills()
     broader = _broader_of()
     label = {s["conceptUri"]: s["preferredLabel"].strip() for s in skills}
     group = {uri: broader.get(uri, ("", ""))[0] for uri in label}
+    linked: set[frozenset[str]] = set()
 
     synonyms: list[tuple[str, str]] = []
     for s in skills:
@@ -127,15 +155,21 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
     synonyms.sort(key=lambda p: stable_key(p[0]))
     pairs += [Pair(a, b, True, "synonym", "esco") for a, b in synonyms[:per_kind]]
 
-    related = sorted(
-        (
-            (label[u], b[1].strip())
-            for u, b in broader.items()
-            if u in label and b[1].strip().lower() != label[u].lower()
-        ),
-        key=lambda p: stable_key(p[0] + "|" + p[1]),
-    )
-    pairs += [Pair(a, b, True, "related", "esco") for a, b in related[:per_kind]]
+    hierarchy: list[tuple[str, str]] = []
+    for u, (b, _) in broader.items():
+        if u in label and b in label and label[b].lower() != label[u].lower():
+            linked.add(frozenset((u, b)))
+            hierarchy.append((label[u], label[b]))
+    hierarchy.sort(key=lambda p: stable_key(p[0] + "|" + p[1]))
+    pairs += [Pair(a, b, True, "hierarchy", "esco") for a, b in hierarchy[:per_kind]]
+
+    relation: dict[frozenset[str], tuple[str, str]] = {}
+    for u, v in _esco_relations():
+        if u in label and v in label and label[u].lower() != label[v].lower():
+            linked.add(frozenset((u, v)))
+            relation.setdefault(frozenset((u, v)), (label[u], label[v]))
+    related = sorted(relation.values(), key=lambda p: stable_key(p[0] + "|" + p[1]))
+    pairs += [Pair(a, b, True, "relation", "esco") for a, b in related[:per_kind]]
 
     # SBB: werkproces title ↔ its resultaat, once per distinct werkproces text.
     wp_pairs: dict[str, tuple[str, str, str]] = {}
@@ -151,12 +185,20 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
     wp = sorted(wp_pairs.items(), key=lambda p: stable_key(p[0]))
     pairs += [Pair(t, r, True, "werkproces", "sbb") for t, (r, _, _) in wp[:per_kind]]
 
-    # Random negatives: ESCO labels from different broader groups; SBB titles from different dossiers.
+    def unrelated(u: str, v: str) -> bool:
+        return group[u] != group[v] and frozenset((u, v)) not in linked
+
+    # Random negatives: ESCO labels from different groups; SBB titles from different dossiers. Neither
+    # shares a verb or any content word.
     uris = sorted((u for u in label if group[u]), key=stable_key)
     random_neg: list[Pair] = []
     for i, u in enumerate(uris):
         v = uris[(i * 7 + 3) % len(uris)]
-        if group[u] != group[v] and len(random_neg) < per_kind:
+        if (
+            unrelated(u, v)
+            and not content_stems(label[u]) & content_stems(label[v])
+            and len(random_neg) < per_kind
+        ):
             random_neg.append(Pair(label[u], label[v], False, "random", "esco"))
     titles: list[tuple[str, str]] = sorted(
         ((t, crebo) for t, (_, crebo, _) in wp_pairs.items()), key=lambda p: stable_key(p[0])
@@ -164,12 +206,13 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
     count = 0
     for i, (t, crebo) in enumerate(titles):
         other, other_crebo = titles[(i * 5 + 2) % len(titles)]
-        if crebo != other_crebo and count < per_kind // 2:
+        if crebo != other_crebo and not content_stems(t) & content_stems(other) and count < per_kind // 2:
             random_neg.append(Pair(t, other, False, "random", "sbb"))
             count += 1
     pairs += random_neg
 
-    # Hard negatives: the same verb, a different group (ESCO) or a different dossier (SBB).
+    # Hard negatives: the same verb and nothing else in common, a different group (ESCO, and not linked)
+    # or a different dossier (SBB).
     hard: list[Pair] = []
     by_verb: dict[str, list[str]] = defaultdict(list)  # ESCO skill URIs per verb
     for u in uris:
@@ -180,7 +223,9 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
         members = by_verb[verb]
         for i in range(len(members) - 1):
             u, v = members[i], members[i + 1]
-            if group[u] != group[v] and label[u].lower() != label[v].lower():
+            if unrelated(u, v) and not content_stems(label[u], skip=verb) & content_stems(
+                label[v], skip=verb
+            ):
                 hard.append(Pair(label[u], label[v], False, "shared-verb", "esco"))
                 break
     hard = hard[:per_kind]
@@ -194,8 +239,9 @@ def phrase_pairs(dossiers: list[ParsedDossier], *, per_kind: int = 150) -> list[
         same_verb = sbb_by_verb[verb]
         for i in range(len(same_verb)):
             for j in range(i + 1, len(same_verb)):
-                if same_verb[i][1] != same_verb[j][1]:
-                    sbb_hard.append(Pair(same_verb[i][0], same_verb[j][0], False, "shared-verb", "sbb"))
+                (a, ca), (b, cb) = same_verb[i], same_verb[j]
+                if ca != cb and not content_stems(a, skip=verb) & content_stems(b, skip=verb):
+                    sbb_hard.append(Pair(a, b, False, "shared-verb", "sbb"))
     sbb_hard.sort(key=lambda p: stable_key(p.a + "|" + p.b))
     pairs += hard + sbb_hard[: per_kind // 2]
     return pairs

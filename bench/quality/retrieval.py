@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.catalogue.service import import_dossiers
 from app.db import make_engine, make_sessionmaker
 from app.ingest.sbb_xml import ParsedDossier
+from app.matching.core import credit
 from app.matching.embedders import Embedder
 from app.matching.service import Matcher, match_adhoc
 from app.migrate import upgrade
@@ -75,6 +76,8 @@ def run_service(
     ranking: Literal["coverage", "relevance"] = "coverage",
     document_weight: float = 1.0,
     min_coverage: float = 0.70,
+    title_offset: float | None = None,
+    credit_width: float = 0.0,
 ) -> list[Ranked]:
     matcher = Matcher(
         embedder,
@@ -85,6 +88,8 @@ def run_service(
         kinds=kinds,
         ranking=ranking,
         document_weight=document_weight,
+        title_offset=title_offset,
+        credit_width=credit_width,
     )
     results = []
     for q in queries:
@@ -103,15 +108,21 @@ def run_service(
     return results
 
 
-def rethreshold(results: Sequence[Ranked], threshold: float, min_coverage: float = 0.70) -> list[Ranked]:
-    """The same answers at another cover threshold: eligibility anew, and the order anew when it is by
-    coverage (coverage, then the service's relevance, then crebo, as the core); an order by relevance is kept."""
+def rethreshold(
+    results: Sequence[Ranked], threshold: float, min_coverage: float = 0.70, credit_width: float = 0.0
+) -> list[Ranked]:
+    """The same answers at another cover threshold (and soft-credit width): coverage and eligibility anew
+    (with app.matching.core.credit), and the order anew when it is by coverage (coverage, then the
+    service's relevance, then crebo, as the core); an order by relevance is kept."""
     out = []
     for r in results:
         if r.sims is None or r.mean_sim is None:
             raise ValueError("re-thresholding needs the per-skill similarities")
         mean = r.mean_sim
-        coverage = {c: float(np.mean([s >= threshold - 1e-9 for s in v])) for c, v in r.sims.items()}
+        coverage = {
+            c: float(np.mean(credit(np.array(v, dtype=np.float32), threshold, credit_width)[0]))
+            for c, v in r.sims.items()
+        }
         if r.by_relevance:
             ranking = list(r.ranking)
         else:

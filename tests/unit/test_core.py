@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.matching.core import SkillSpec, best_per_programme, score_programmes
+from app.matching.core import SkillSpec, best_per_programme, credit, score_programmes
 
 
 def test_best_per_programme_matches_brute_force() -> None:
@@ -100,3 +100,30 @@ def test_ranking_is_coverage_then_mean_similarity_then_crebo() -> None:
 def test_no_skills_is_refused() -> None:
     with pytest.raises(ValueError, match="without skills"):
         score_programmes(SIMS[:0], OFFSETS, KEYS, [], threshold=0.5, min_coverage=0.7)
+
+
+def test_soft_credit_by_hand_and_covered_means_credit_at_least_half() -> None:
+    best = np.array([[0.30, 0.45, 0.50, 0.60, 0.449]], dtype=np.float32)
+    credits, covered = credit(best, 0.5, 0.2)  # credit rises from 0 at 0.4 to 1 at 0.6
+    np.testing.assert_allclose(credits[0], [0.0, 0.25, 0.5, 1.0, 0.245], atol=1e-6)
+    assert covered[0].tolist() == [False, False, True, True, False]
+    assert ((credits >= 0.5) == covered).all()
+    hard, hard_covered = credit(best, 0.5)
+    assert hard[0].tolist() == [0.0, 0.0, 1.0, 1.0, 0.0]
+    assert (hard_covered == covered).all()
+
+
+def test_soft_credit_coverage_is_the_weighted_mean_credit() -> None:
+    # Skill 0 (w3): A 0.90 → 1, B 0.60 → 0.5 + 0.1/0.4 = 0.75; skill 1 (w1): A 0.55 → 0.625, B 0.45 → 0.375;
+    # skill 2 (w2, must-have): A 0.20 → 0, B 0.70 → 1. Width 0.4 around 0.5.
+    results = score_programmes(
+        SIMS, OFFSETS, KEYS, _skills(trainable_last=False), threshold=0.5, min_coverage=0.5, credit_width=0.4
+    )
+    by_key = {KEYS[r.programme_index]: r for r in results}
+    assert by_key["25002"].coverage == pytest.approx((3 * 1 + 0.625) / 6)
+    assert by_key["25001"].coverage == pytest.approx((3 * 0.75 + 0.375 + 2 * 1) / 6)
+    # Covered and knockouts are those of the hard threshold: credit ≥ 0.5.
+    assert [s.covered for s in by_key["25002"].skills] == [True, True, False]
+    assert by_key["25002"].knockouts == (2,)
+    assert [s.covered for s in by_key["25001"].skills] == [True, False, True]
+    assert [KEYS[r.programme_index] for r in results] == ["25001", "25002"]

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
 from app.catalogue.service import import_dossiers
-from app.matching.embedders import HashingEmbedder
+from app.matching.embedders import E5Embedder, HashingEmbedder
 from app.matching.matrix import coverage_matrix
-from app.matching.service import Matcher, default_threshold, match_adhoc
+from app.matching.service import (
+    FITTED_TITLE_OFFSETS,
+    TITLE_KINDS,
+    Matcher,
+    default_threshold,
+    default_title_offset,
+    match_adhoc,
+)
 from app.settings import Settings
+from app.workplaces.service import SkillInput
 from tests.helpers import FIXTURE_DOSSIERS
 
 DESCRIPTION = (
@@ -55,3 +64,36 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.ranking == "coverage"
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
     assert default_threshold(HashingEmbedder()) == 0.5
+
+
+def test_title_offset_raises_only_title_statements(session: Session) -> None:
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS])
+    plain = Matcher(HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, threshold=None, min_coverage=0.7)
+    lifted = Matcher(
+        HashingEmbedder(),
+        lexical="tfidf",
+        lexical_weight=0.2,
+        threshold=None,
+        min_coverage=0.7,
+        title_offset=0.1,
+    )
+    index = plain.index(session)
+    skills = [SkillInput("Begeleidt cliënten bij dagelijkse activiteiten")]
+    columns = index.block().columns
+    before = plain.similarity(index, skills, columns, None)[0]
+    after = lifted.similarity(index, skills, columns, None)[0]
+    kinds = np.array([index.statements[int(c)].kind for c in columns])
+    is_title = np.isin(kinds, TITLE_KINDS)
+    assert is_title.any()
+    assert (~is_title).any()
+    np.testing.assert_allclose(after[~is_title], before[~is_title])
+    np.testing.assert_allclose(after[is_title], np.clip(before[is_title] + 0.1, 0, 1), atol=1e-6)
+    assert lifted.config().title_offset == 0.1
+
+
+def test_fitted_title_offset_is_per_model() -> None:
+    assert default_title_offset(HashingEmbedder()) == 0.0
+    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
+    assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[E5Embedder.name]
+    assert Settings().credit_width == 0.0
+    assert Settings().title_offset is None
