@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
 from app.api import observability, problems
+from app.api.answers import AnswerCache
 from app.api.deps import RateLimiter, authorize
 from app.api.limits import RequestSizeLimit
 from app.api.observability import Metrics
 from app.api.routes import admin, dossiers, health, match, planning, programmes, workplaces
 from app.api.ui import routes as ui
 from app.audit import service as audit
+from app.auth import keys
 from app.db import make_engine, make_sessionmaker
 from app.matching.embedders import Embedder
 from app.matching.service import build_matcher
@@ -69,6 +71,8 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
+    app.state.key_cache = keys.KeyCache(settings.key_cache_seconds)
     problems.install(app)
     observability.install(app, metrics)
     app.add_middleware(RequestSizeLimit, limit=settings.max_upload_bytes)

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=0)
     # Days an audit record of a served match is kept (0 = forever).
     audit_retention_days: int = Field(default=365, ge=0)
+    # Memory for answers to stored-workplace matches, kept until the workplace, the catalogue or the
+    # configuration changes (0 = no cache). See docs/deployment.md.
+    answer_cache_mb: int = Field(default=128, ge=0)
+    # Seconds a checked API key is remembered by one process (0 = look it up on every request). A key
+    # revoked through another process is refused there after at most this long.
+    key_cache_seconds: float = Field(default=10.0, ge=0)
 
     max_upload_bytes: int = Field(default=10_000_000, ge=1_000)
     max_skills: int = Field(default=200, ge=1)

@@ -12,14 +12,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Forbidden, Principal, Unauthenticated
 from app.errors import DomainError
 from app.matching.service import Matcher
 from app.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    # async: a plain attribute read, not worth a hop to the thread pool
     settings: Settings = request.app.state.settings
     return settings
 
@@ -37,7 +37,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_matcher(request: Request) -> Matcher:
+async def get_matcher(request: Request) -> Matcher:
     matcher: Matcher = request.app.state.matcher
     return matcher
 
@@ -99,7 +99,7 @@ def authorize(request: Request, session: SessionDep) -> Principal:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
-        principal = keys.authenticate(session, token.strip())
+        principal = request.app.state.key_cache.authenticate(session, token.strip())
         scope = required_scope(request)
         if not principal.allows(scope):
             raise Forbidden(f"the role {principal.role!r} may not do this ({scope})")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -15,6 +14,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import request_id_var
 
@@ -47,28 +48,44 @@ class Metrics:
         )
 
 
-def install(app: FastAPI, metrics: Metrics) -> None:
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+class RequestContext:
+    """Plain ASGI middleware: a request id per request (the caller's X-Request-ID when it is sane, else a
+    new one), in the logs and in the answer's X-Request-ID header, and the latency per route template."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v for k, v in scope.get("headers") or [] if k == b"x-request-id"), b"")
+        text = incoming.decode("latin-1")
+        request_id = text if 0 < len(text) <= 64 and text.isprintable() else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = request_id
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            metrics.latency.labels(request.method, template, str(status)).observe(
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.latency.labels(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
             request_id_var.reset(token)
+
+
+def install(app: FastAPI, metrics: Metrics) -> None:
+    app.add_middleware(RequestContext, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus_metrics() -> Response:

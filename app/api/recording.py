@@ -8,6 +8,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
+from app.audit.service import MatchRecordParts
 from app.auth.keys import Principal
 from app.matching.service import MatchResult, ProgrammeFitResult
 
@@ -19,10 +20,10 @@ def record_match(
     *,
     endpoint: str,
     sent: dict[str, Any],
-    result: MatchResult,
+    result: MatchResult | MatchRecordParts,
     workplace_id: int | None = None,
 ) -> int:
-    record = audit.record_match(
+    record_id = audit.record_match(
         session,
         principal=principal,
         endpoint=endpoint,
@@ -31,7 +32,7 @@ def record_match(
         workplace_id=workplace_id,
     )
     request.app.state.metrics.matches.labels(endpoint).inc()
-    return record.id
+    return record_id
 
 
 def record_fit(

@@ -212,6 +212,11 @@ class ConfigOut(Out):
     lexical: str
     lexical_weight: float
     scoring_version: str
+    title_offset: float = Field(
+        default=0.0,
+        description="Added to the similarity with a kerntaak or werkproces title (docs/scoring.md)",
+    )
+    credit_width: float = Field(default=0.0, description="Soft-credit width; 0: a skill is covered or not")
 
 
 class MatchesOut(BaseModel):

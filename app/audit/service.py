@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.auth.keys import Principal
@@ -48,29 +48,53 @@ def summarise(result: MatchResult) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class MatchRecordParts:
+    """What the audit record of a match holds besides who asked and what they sent: computed once per
+    answer, so that an answer served again from a cache is recorded without recomputing it."""
+
+    scored_skills: list[dict[str, Any]]
+    config: dict[str, Any]
+    catalogue_version: int
+    result: dict[str, Any]
+
+
+def record_parts(result: MatchResult) -> MatchRecordParts:
+    return MatchRecordParts(
+        scored_skills=[asdict(s) for s in result.skills],
+        config=asdict(result.config),
+        catalogue_version=result.catalogue_version,
+        result=summarise(result),
+    )
+
+
 def record_match(
     session: Session,
     *,
     principal: Principal,
     endpoint: str,
     request: dict[str, Any],
-    result: MatchResult,
+    result: MatchResult | MatchRecordParts,
     workplace_id: int | None = None,
-) -> AuditRecord:
-    """Record one served match. `request` holds what was sent plus the skills as scored (for replay)."""
-    record = AuditRecord(
-        key_name=principal.name,
-        role=principal.role,
-        endpoint=endpoint,
-        workplace_id=workplace_id,
-        request={**request, "scored_skills": [asdict(s) for s in result.skills]},
-        config=asdict(result.config),
-        catalogue_version=result.catalogue_version,
-        result=summarise(result),
-    )
-    session.add(record)
-    session.flush()
-    return record
+) -> int:
+    """Record one served match; returns the record's id. `request` holds what was sent; the skills as
+    scored are added (for replay). One INSERT … RETURNING, no ORM object."""
+    parts = result if isinstance(result, MatchRecordParts) else record_parts(result)
+    record_id = session.execute(
+        insert(AuditRecord)
+        .values(
+            key_name=principal.name,
+            role=principal.role,
+            endpoint=endpoint,
+            workplace_id=workplace_id,
+            request={**request, "scored_skills": parts.scored_skills},
+            config=parts.config,
+            catalogue_version=parts.catalogue_version,
+            result=parts.result,
+        )
+        .returning(AuditRecord.id)
+    ).scalar_one()
+    return int(record_id)
 
 
 def purge(session: Session, *, retention_days: int, now: dt.datetime | None = None) -> int:

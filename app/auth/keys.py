@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -113,3 +115,35 @@ def authenticate(session: Session, secret: str) -> Principal:
     if not hmac.compare_digest(expected, _hash(secret)) or key is None or key.revoked_at is not None:
         raise invalid
     return Principal(name=key.name, role=key.role)
+
+
+class KeyCache:
+    """Keys already checked, remembered for `seconds` by this process (by the hash of the secret, never the
+    secret itself), so that a busy client costs no key lookup on every request. Only valid keys are kept.
+    A key revoked through this process is forgotten at once (`clear`); through another process, it is
+    refused here after at most `seconds`."""
+
+    def __init__(self, seconds: float, *, max_entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self._max_entries = max_entries
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, session: Session, secret: str) -> Principal:
+        if self.seconds <= 0:
+            return authenticate(session, secret)
+        digest = _hash(secret)
+        now = time.monotonic()
+        found = self._entries.get(digest)
+        if found is not None and found[1] > now:
+            return found[0]
+        principal = authenticate(session, secret)
+        with self._lock:
+            if len(self._entries) >= self._max_entries:
+                self._entries = {k: v for k, v in self._entries.items() if v[1] > now}
+            self._entries[digest] = (principal, now + self.seconds)
+        return principal
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}

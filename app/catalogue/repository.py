@@ -99,7 +99,8 @@ def list_programmes_all(session: Session, *, niveau: Sequence[int] | None = None
 
 
 def catalogue_version(session: Session) -> int:
-    return session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1)) or 0
+    state = CatalogueState.__table__.c  # Core: checked on every match, so no ORM compile per call
+    return session.connection().scalar(select(state.version).where(state.id == 1)) or 0
 
 
 def bump_catalogue_version(session: Session) -> None:

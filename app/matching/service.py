@@ -318,12 +318,14 @@ def match_skills(
     limit: int = 10,
     include_unscored: bool = False,
     persist_vectors: bool = False,
+    index: CatalogueIndex | None = None,
 ) -> MatchResult:
-    """Rank the catalogue's programmes for a set of workplace skills."""
+    """Rank the catalogue's programmes for a set of workplace skills (on `index`, when the caller has just
+    fetched the current one)."""
     if not skills:
         raise NothingToScore("the workplace has no skills to score on: send skills or a description")
     config = matcher.config(min_coverage=min_coverage)
-    index = matcher.index(session)
+    index = index if index is not None else matcher.index(session)
     block = index.block(niveau=niveau)
     matches: list[ProgrammeMatch] = []
     if block.programmes:
@@ -397,6 +399,68 @@ def skills_of(workplace: Workplace) -> list[SkillInput]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkplaceMatch:
+    """A stored workplace's match, read but not yet scored. `key` holds everything the answer depends on
+    (the workplace, its skills as they are now, the catalogue version, the configuration and the request),
+    so that an answer cached under it is the answer a fresh computation would give."""
+
+    key: tuple[object, ...]
+    workplace_id: int
+    skills: tuple[SkillInput, ...]
+    index: CatalogueIndex
+    niveau: tuple[int, ...]
+    min_coverage: float | None
+    limit: int
+    include_unscored: bool
+
+    def score(self, session: Session, matcher: Matcher) -> MatchResult:
+        return match_skills(
+            session,
+            matcher,
+            skills=self.skills,
+            niveau=self.niveau,
+            min_coverage=self.min_coverage,
+            limit=self.limit,
+            include_unscored=self.include_unscored,
+            persist_vectors=True,
+            index=self.index,
+        )
+
+
+def prepare_workplace_match(
+    session: Session,
+    matcher: Matcher,
+    workplace_id: int,
+    *,
+    niveau: Collection[int] | None = None,
+    min_coverage: float | None = None,
+    limit: int = 10,
+    include_unscored: bool = False,
+) -> WorkplaceMatch:
+    """Read the workplace's skills and the current index (two queries); NotFound / NothingToScore."""
+    rows = workplace_repository.skill_rows(session, workplace_id)
+    if rows is None:
+        raise NotFound("workplace", workplace_id)
+    if not rows:
+        raise NothingToScore(f"workplace {workplace_id} has no skills yet: add skills or a description first")
+    skills = tuple(SkillInput(t, w, m, tr, cast(Origin, o)) for t, w, m, tr, o in rows)
+    index = matcher.index(session)
+    levels = tuple(sorted(set(niveau or ())))
+    key = (
+        workplace_id,
+        skills,
+        index.version,
+        matcher.config(min_coverage=min_coverage),
+        matcher.ranking,
+        matcher.document_weight,
+        levels,
+        limit,
+        include_unscored,
+    )
+    return WorkplaceMatch(key, workplace_id, skills, index, levels, min_coverage, limit, include_unscored)
+
+
 def match_workplace(
     session: Session,
     matcher: Matcher,
@@ -407,21 +471,16 @@ def match_workplace(
     limit: int = 10,
     include_unscored: bool = False,
 ) -> MatchResult:
-    workplace = workplace_repository.get_workplace(session, workplace_id)
-    if workplace is None:
-        raise NotFound("workplace", workplace_id)
-    if not workplace.skills:
-        raise NothingToScore(f"workplace {workplace_id} has no skills yet: add skills or a description first")
-    return match_skills(
+    prepared = prepare_workplace_match(
         session,
         matcher,
-        skills=skills_of(workplace),
+        workplace_id,
         niveau=niveau,
         min_coverage=min_coverage,
         limit=limit,
         include_unscored=include_unscored,
-        persist_vectors=True,
     )
+    return prepared.score(session, matcher)
 
 
 def programme_workplaces(

@@ -7,13 +7,34 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Workplace
+from app.models import Workplace, WorkplaceSkill
 
 
 def get_workplace(session: Session, workplace_id: int) -> Workplace | None:
     return session.scalar(
         select(Workplace).where(Workplace.id == workplace_id).options(selectinload(Workplace.skills))
     )
+
+
+def skill_rows(session: Session, workplace_id: int) -> list[tuple[str, int, bool, bool, str]] | None:
+    """A workplace's skills as (text, weight, must_have, trainable, origin), in order, in one query without
+    loading the ORM objects; [] for a workplace without skills, None when there is no such workplace."""
+    workplaces, skills = Workplace.__table__.c, WorkplaceSkill.__table__.c  # Core: no ORM compile per call
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                workplaces.id, skills.text, skills.weight, skills.must_have, skills.trainable, skills.origin
+            )
+            .select_from(Workplace.__table__.outerjoin(WorkplaceSkill.__table__))
+            .where(workplaces.id == workplace_id)
+            .order_by(skills.position)
+        )
+        .all()
+    )
+    if not rows:
+        return None
+    return [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[1] is not None]
 
 
 def find_workplace(session: Session, *, title: str, organisation_unit: str) -> Workplace | None:

@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,8 @@ class LoadResult:
     server_rss: int
     server_peak_rss: int
     startup_seconds: float
+    first_pass_seconds: float  # every workplace requested once (answers computed), 16 clients
+    health_requests_per_second: float  # GET /health under the same wrk load: the framework's ceiling here
 
 
 def _free_port() -> int:
@@ -98,6 +101,24 @@ def _wrk(url: str, script: Path, *, connections: int, seconds: int) -> str:
     return done.stdout
 
 
+def _first_pass(base: str, workplaces: int, api_key: str | None, clients: int) -> float:
+    """Request every workplace's matches once (the service computes and keeps each answer), with
+    `clients` concurrent clients; returns the seconds it took. Any answer but 200 stops the benchmark."""
+    headers = {} if api_key is None else {"Authorization": f"Bearer {api_key}"}
+
+    def get(workplace_id: int) -> int:
+        request = urllib.request.Request(f"{base}/v1/workplaces/{workplace_id}/matches", headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return int(response.status)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        statuses = set(pool.map(get, range(1, workplaces + 1)))
+    if statuses != {200}:
+        raise RuntimeError(f"first pass answered {statuses}")
+    return time.perf_counter() - started
+
+
 def load_test(
     database_url: str,
     *,
@@ -105,7 +126,7 @@ def load_test(
     api_key: str | None,
     connections: int = 16,
     seconds: int = 20,
-    warmup_seconds: int = 10,
+    warmup_seconds: int = 3,
 ) -> tuple[LoadResult, str]:
     """Start the server, warm it up, load it; returns the figures and wrk's own report."""
     if shutil.which("wrk") is None:
@@ -129,11 +150,16 @@ def load_test(
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
             handle.write(LUA % {"workplaces": workplaces, "headers": headers})
             script = Path(handle.name)
+        health = script.with_suffix(".health.lua")
+        health.write_text('request = function() return wrk.format("GET", "/health") end\n')
         try:
+            first_pass = _first_pass(base, workplaces, api_key, connections)
             _wrk(base, script, connections=connections, seconds=warmup_seconds)
             report = _wrk(base, script, connections=connections, seconds=seconds)
+            health_report = _wrk(base, health, connections=connections, seconds=max(5, seconds // 4))
         finally:
             script.unlink(missing_ok=True)
+            health.unlink(missing_ok=True)
         result = LoadResult(
             connections=connections,
             seconds=seconds,
@@ -150,6 +176,10 @@ def load_test(
             server_rss=rss(process.pid),
             server_peak_rss=peak_rss(process.pid),
             startup_seconds=startup,
+            first_pass_seconds=first_pass,
+            health_requests_per_second=float(
+                re.search(r"Requests/sec:\s+([\d.]+)", health_report).group(1)  # type: ignore[union-attr]
+            ),
         )
         return result, report
     finally:

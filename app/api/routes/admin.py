@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import MatcherDep, PrincipalDep, SessionDep
@@ -81,8 +81,10 @@ def list_keys(session: SessionDep, _principal: PrincipalDep) -> KeyListOut:
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut, responses=problems(401, 403, 404))
-def revoke_key(key_id: int, session: SessionDep, _principal: PrincipalDep) -> KeyOut:
-    return KeyOut.model_validate(keys.revoke_key(session, key_id=key_id))
+def revoke_key(key_id: int, request: Request, session: SessionDep, _principal: PrincipalDep) -> KeyOut:
+    revoked = KeyOut.model_validate(keys.revoke_key(session, key_id=key_id))
+    request.app.state.key_cache.clear()  # refused by this process from now on (others: key_cache_seconds)
+    return revoked
 
 
 @router.get("/audit", response_model=AuditListOut, responses=problems(401, 403))

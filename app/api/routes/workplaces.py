@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.convert import matches_out
+from app.api.answers import Answer, AnswerCache
 from app.api.deps import MatcherDep, PrincipalDep, SessionDep, SettingsDep
 from app.api.problems import problems
 from app.api.recording import record_match
@@ -171,9 +171,9 @@ def workplace_matches(
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
     include_unscored: bool = False,
-) -> MatchesOut:
+) -> Response:
     """Programmes ranked for a stored workplace, with an explanation per skill."""
-    result = matching.match_workplace(
+    prepared = matching.prepare_workplace_match(
         session,
         matcher,
         workplace_id,
@@ -182,6 +182,11 @@ def workplace_matches(
         limit=limit,
         include_unscored=include_unscored,
     )
+    cache: AnswerCache = request.app.state.answers
+    answer = cache.get(prepared.key)
+    if answer is None:
+        answer = Answer.of(prepared.score(session, matcher), workplace_id=workplace_id)
+        cache.put(prepared.key, answer)
     sent = {"workplace_id": workplace_id, "niveau": niveau, "min_coverage": min_coverage, "limit": limit}
     match_id = record_match(
         request,
@@ -189,7 +194,8 @@ def workplace_matches(
         principal,
         endpoint="GET /v1/workplaces/{id}/matches",
         sent={k: v for k, v in sent.items() if v is not None},
-        result=result,
+        result=answer.parts,
         workplace_id=workplace_id,
     )
-    return matches_out(result, workplace_id=workplace_id, match_id=match_id)
+    # Already serialised (validated when the answer was built): FastAPI does not validate it again.
+    return Response(answer.body(match_id), media_type="application/json")
