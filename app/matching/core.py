@@ -50,8 +50,20 @@ class ProgrammeScore:
     mean_similarity: float
     eligible: bool
     knockouts: tuple[int, ...]  # skill indexes
-    skills: tuple[SkillCoverage, ...]
+    # Per skill, in skill order: the best statement's column, its similarity, covered or not.
+    best_statements: tuple[int, ...]
+    similarities: tuple[float, ...]
+    covered: tuple[bool, ...]
     relevance: float = 0.0  # the second ranking key (see the module doc)
+
+    @property
+    def skills(self) -> tuple[SkillCoverage, ...]:
+        return tuple(
+            SkillCoverage(i, column, similarity, covered)
+            for i, (column, similarity, covered) in enumerate(
+                zip(self.best_statements, self.similarities, self.covered, strict=True)
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +164,9 @@ def score_programmes(
                 eligible=cov >= min_coverage - EPSILON and not knockouts,
                 relevance=float(relevance[p]),
                 knockouts=knockouts,
-                skills=tuple(
-                    SkillCoverage(
-                        skill_index=i,
-                        best_statement=int(column[i]),
-                        similarity=float(best[i, p]),
-                        covered=bool(covered[i, p]),
-                    )
-                    for i in range(len(skills))
-                ),
+                best_statements=tuple(column.tolist()),
+                similarities=tuple(best[:, p].tolist()),
+                covered=tuple(covered[:, p].tolist()),
             )
         )
     return results

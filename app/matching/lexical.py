@@ -83,8 +83,10 @@ def weigh(counts: sparse.csr_matrix, idf: npt.NDArray[np.float64]) -> sparse.csr
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
     norms[norms == 0.0] = 1.0
+    # Own copies of the index arrays: a later in-place change to either matrix must not reach the other.
     return sparse.csr_matrix(
-        ((data / norms[rows]).astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
+        ((data / norms[rows]).astype(np.float32), counts.indices.copy(), counts.indptr.copy()),
+        shape=counts.shape,
     )
 
 

@@ -43,11 +43,8 @@ class ScoringConfig:
     credit_width: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    code: str
-    kind: str
-    text: str
+# The statement that covers a skill best: its SBB code, kind and text (the index's own record of it).
+Evidence = StatementInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,9 +273,14 @@ def _build_matches(
     matches = []
     for score in scores:
         info = index.programmes[programmes[score.programme_index]]
+        statements = [index.statements[c] for c in columns[list(score.best_statements)].tolist()]
         skill_results = tuple(
-            _skill_result(skills[c.skill_index], c, index.statements[int(columns[c.best_statement])])
-            for c in score.skills
+            SkillResult(
+                i, s.text, s.weight, s.must_have, s.trainable, covered, round(similarity, 4), statement
+            )
+            for i, (s, covered, similarity, statement) in enumerate(
+                zip(skills, score.covered, score.similarities, statements, strict=True)
+            )
         )
         matches.append(
             ProgrammeMatch(
@@ -293,19 +295,6 @@ def _build_matches(
             )
         )
     return matches
-
-
-def _skill_result(skill: SkillInput, coverage: core.SkillCoverage, statement: StatementInfo) -> SkillResult:
-    return SkillResult(
-        index=coverage.skill_index,
-        text=skill.text,
-        weight=skill.weight,
-        must_have=skill.must_have,
-        trainable=skill.trainable,
-        covered=coverage.covered,
-        similarity=round(coverage.similarity, 4),
-        evidence=Evidence(statement.code, statement.kind, statement.text),
-    )
 
 
 def match_skills(
