@@ -2,8 +2,8 @@
 
 It scores with the same rules as the service (per model cosine of unit vectors, calibrated, averaged
 over the models of an ensemble,
-mixed with the lexical TF-IDF score; best statement per skill and programme; weighted coverage;
-knockouts; eligibility), so that its coverage can be checked against the real path. It gets the same
+mixed with the lexical TF-IDF score, plus the fitted offset of the statement's kind; best statement per
+skill and programme; covered at the threshold, or soft credit; weighted coverage; knockouts; eligibility), so that its coverage can be checked against the real path. It gets the same
 inputs as the service: the per-model unit vectors of the statements and the queries, and the lexical
 scores (a TF-IDF model of the same kind fitted on every statement, queried in one vectorised call,
 so the baseline is, if anything, flattered).
@@ -72,6 +72,8 @@ class NaiveScorer:
         lexical = None if self.lexical is None else self.lexical.similarity(texts)
         lw = matcher.lexical_weight
         threshold = matcher.threshold
+        width = matcher.credit_width
+        offsets = matcher.kind_offsets or {}
         total_weight = sum(s.weight for s in skills)
         results: list[NaiveScore] = []
         for p, (start, end) in enumerate(self.blocks):
@@ -91,12 +93,18 @@ class NaiveScorer:
                     value = (
                         semantic if lexical is None else (1 - lw) * semantic + lw * float(lexical[i, column])
                     )
+                    offset = offsets.get(self.index.statements[column].kind, 0.0)
+                    if offset:
+                        value = min(1.0, max(0.0, value + offset))
                     if value > best:
                         best = value
                 covered = best >= threshold - EPSILON
-                if covered:
-                    covered_weight += skill.weight
-                elif skill.must_have and not skill.trainable:
+                credit = 1.0 if covered else 0.0
+                if width > 0:
+                    soft = min(1.0, max(0.0, (best - threshold) / width + 0.5))
+                    credit = max(soft, 0.5) if covered else min(soft, 0.5)
+                covered_weight += skill.weight * credit
+                if not covered and skill.must_have and not skill.trainable:
                     knockout = True
             coverage = covered_weight / total_weight
             eligible = coverage >= matcher.min_coverage - EPSILON and not knockout
