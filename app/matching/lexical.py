@@ -181,9 +181,15 @@ class DocumentTfidf:
         if self._n == 0:
             return np.zeros(0, dtype=np.float32)
         counts = self.grams.counts([texts] if isinstance(texts, str) else texts)
-        joined = sparse.csr_matrix(counts.sum(axis=0), dtype=np.float32)
-        product = weigh(joined, self.idf) @ self._matrix
-        return np.asarray(product.toarray()[0], dtype=np.float32)
+        joined = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+        terms = np.flatnonzero(joined)
+        if len(terms) == 0:
+            return np.zeros(self._n, dtype=np.float32)
+        # One document: weigh its terms as weigh() does, then add up the matrix rows of just those terms
+        # (a sparse-matrix product would cost twice as much for a single row).
+        weights = (np.log(joined[terms]) + 1.0) * self.idf[terms]
+        weights /= np.linalg.norm(weights)
+        return np.asarray(self._matrix[terms].T @ weights.astype(np.float32), dtype=np.float32)
 
 
 def build_lexical(

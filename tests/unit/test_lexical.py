@@ -46,6 +46,8 @@ def test_documents_built_from_statement_counts_equal_joined_documents() -> None:
     from_counts = DocumentTfidf.of_statements(CharGrams(STATEMENTS), members)
     for query in QUERIES[:3]:
         np.testing.assert_allclose(from_counts.similarity(query), reference(joined, [query])[0], atol=1e-6)
+    # A text without any known n-gram is 0 for every programme, not NaN.
+    assert not from_counts.similarity("xyzzy").any()
     # Several texts are one document: the same as sending them joined.
     np.testing.assert_allclose(
         from_counts.similarity(QUERIES[:2]), from_counts.similarity("\n".join(QUERIES[:2])), atol=1e-6
