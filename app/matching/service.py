@@ -395,7 +395,6 @@ class WorkplaceMatch:
     so that an answer cached under it is the answer a fresh computation would give."""
 
     key: tuple[object, ...]
-    workplace_id: int
     skills: tuple[SkillInput, ...]
     index: CatalogueIndex
     niveau: tuple[int, ...]
@@ -447,7 +446,7 @@ def prepare_workplace_match(
         limit,
         include_unscored,
     )
-    return WorkplaceMatch(key, workplace_id, skills, index, levels, min_coverage, limit, include_unscored)
+    return WorkplaceMatch(key, skills, index, levels, min_coverage, limit, include_unscored)
 
 
 def match_workplace(

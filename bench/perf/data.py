@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest.sbb_xml import ParsedDossier, Statement, parse_sbb_xml
+from bench.shared import shared_data
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 SEED = 20261122
 KWALIFICATIES = 470
 STATEMENTS_PER_KWALIFICATIE = (48, 80)
@@ -34,14 +33,6 @@ WORKPLACES = 1000
 SKILLS_PER_WORKPLACE = (6, 16)
 WORKPLACE_POOL = 1200
 INSERTS = ("zelfstandig", "zorgvuldig", "tijdig", "ook", "samen", "nauwkeurig", "actief", "direct")
-
-
-def shared_data() -> Path:
-    configured = Path(os.environ.get("SKILLMATCH_SHARED_DATA", "../shared/data"))
-    path = configured if configured.is_absolute() else (REPO_ROOT / configured).resolve()
-    if not path.is_dir():
-        raise SystemExit(f"shared data folder {path} not found: set SKILLMATCH_SHARED_DATA")
-    return path
 
 
 def dossier_files() -> list[Path]:

@@ -17,6 +17,7 @@ import platform
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from app.settings import Settings
 from bench import docs
 from bench.quality import pairs as pair_bench
 from bench.quality.cache import CACHE_DIR, CachedEmbedder, cached_models
-from bench.quality.data import REPO_ROOT, Pair, Query, dossier_files, load_dossiers, phrase_pairs, queries
+from bench.quality.data import Pair, Query, dossier_files, load_dossiers, phrase_pairs, queries
 from bench.quality.retrieval import (
     TITLES_ONLY,
     Ranked,
@@ -48,6 +49,7 @@ from bench.quality.retrieval import (
     run_service,
     tfidf_documents,
 )
+from bench.shared import REPO_ROOT
 
 log = logging.getLogger("bench.quality")
 
@@ -222,39 +224,24 @@ def retrieval(
         rows[variant]["lever: soft credit only (e5, tfidf × 0.2, ≥ 0.45 ± 0.1, no title offset)"] = figures(
             rethreshold(raw[(variant, "e5", 0.2, 0.0)], 0.45, credit_width=0.2), dossier_of
         )
-        rows[variant][f"**ours: {default_cfg.label()}**"] = figures(
-            run_service(
-                session,
-                default_embedder,
-                qs,
-                lexical=settings.lexical,
-                lexical_weight=settings.lexical_weight,
-                threshold=settings.cover_threshold,
-                kinds=kinds,
-                title_offset=settings.title_offset,
-                credit_width=settings.credit_width,
-            ),
-            dossier_of,
+        # The service as configured by default (settings), on this variant's statements.
+        ours = partial(
+            run_service,
+            session,
+            default_embedder,
+            qs,
+            lexical=settings.lexical,
+            lexical_weight=settings.lexical_weight,
+            threshold=settings.cover_threshold,
+            kinds=kinds,
+            title_offset=settings.title_offset,
+            credit_width=settings.credit_width,
         )
+        rows[variant][f"**ours: {default_cfg.label()}**"] = figures(ours(), dossier_of)
         rows[variant]["ours, held out (leave one dossier out)"] = figures(held_out[variant], dossier_of)
         rows[variant][
             f"ours, ranked by relevance (opt-in `SKILLMATCH_RANKING=relevance`, document × {settings.document_weight:g})"
-        ] = figures(
-            run_service(
-                session,
-                default_embedder,
-                qs,
-                lexical=settings.lexical,
-                lexical_weight=settings.lexical_weight,
-                threshold=settings.cover_threshold,
-                kinds=kinds,
-                ranking="relevance",
-                document_weight=settings.document_weight,
-                title_offset=settings.title_offset,
-                credit_width=settings.credit_width,
-            ),
-            dossier_of,
-        )
+        ] = figures(ours(ranking="relevance", document_weight=settings.document_weight), dossier_of)
     return rows, chosen, default_cfg, choices
 
 

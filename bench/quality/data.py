@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest.sbb_xml import ParsedDossier, parse_sbb_xml
-
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def shared_data() -> Path:
-    configured = Path(os.environ.get("SKILLMATCH_SHARED_DATA", "../shared/data"))
-    path = configured if configured.is_absolute() else (REPO_ROOT / configured).resolve()
-    if not path.is_dir():
-        raise SystemExit(f"shared data folder {path} not found: set SKILLMATCH_SHARED_DATA")
-    return path
+from bench.shared import shared_data
 
 
 def dossier_files() -> list[Path]:
