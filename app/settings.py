@@ -35,9 +35,10 @@ class Settings(BaseSettings):
     # Soft credit: a skill's credit toward coverage rises from 0 to 1 over this width around the cover
     # threshold (0 = covered or not). Chosen by the matching-quality benchmark; see docs/scoring.md.
     credit_width: float = Field(default=0.0, ge=0.0, le=1.0)
-    # Order of the ranked programmes: "coverage" (coverage, then mean similarity) or "relevance"
-    # (z(mean similarity) + document_weight × z(whole-document TF-IDF)). See docs/scoring.md.
-    ranking: Literal["coverage", "relevance"] = "coverage"
+    # Order of the ranked programmes: "eligible" (eligible first, each group by relevance), "coverage"
+    # (coverage, then relevance) or "relevance" alone, where relevance = z(mean similarity) +
+    # document_weight × z(whole-document TF-IDF). Chosen by the matching-quality benchmark; see docs/scoring.md.
+    ranking: Literal["eligible", "coverage", "relevance"] = "eligible"
     document_weight: float = Field(default=1.0, ge=0.0, le=10.0)
 
     # Authentication with API keys is on unless this is set (local single-user use only; warned at start).

@@ -72,6 +72,7 @@ def match_out(match: ProgrammeMatch | UnscoredProgramme) -> MatchOut:
         status="scored",
         coverage=match.coverage,
         eligible=match.eligible,
+        relevance=round(match.relevance, 4),
         knockouts=[skill_match_out(s) for s in match.knockouts],
         skills=[skill_match_out(s) for s in match.skills],
         gaps=[skill_match_out(s) for s in match.gaps],

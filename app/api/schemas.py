@@ -199,6 +199,12 @@ class MatchOut(BaseModel):
         description="Weighted share of the workplace's skills covered; null if unscored"
     )
     eligible: bool | None
+    relevance: float | None = Field(
+        default=None,
+        description="Orders the programmes within eligible and not eligible (config.ranking): z-scored mean "
+        "best similarity + document_weight × z-scored whole-document TF-IDF, over the programmes ranked; "
+        "null if unscored (docs/scoring.md)",
+    )
     knockouts: list[SkillMatchOut]
     skills: list[SkillMatchOut]
     gaps: list[SkillMatchOut]
@@ -217,6 +223,14 @@ class ConfigOut(Out):
         description="Added to the similarity with a kerntaak or werkproces title (docs/scoring.md)",
     )
     credit_width: float = Field(default=0.0, description="Soft-credit width; 0: a skill is covered or not")
+    ranking: str = Field(
+        default="eligible",
+        description="Order of the programmes: `eligible` (eligible first, each group by relevance), "
+        "`coverage` (coverage, then relevance) or `relevance`; ties by crebo (docs/scoring.md)",
+    )
+    document_weight: float = Field(
+        default=1.0, description="Weight of whole-document TF-IDF evidence in relevance (docs/scoring.md)"
+    )
 
 
 class MatchesOut(BaseModel):

@@ -17,9 +17,10 @@ per-statement maxima say whether each skill is covered; the whole-document score
 workplace's vocabulary the programme as a whole shares, which separates sibling kwalificaties of one
 dossier (see docs/scoring.md). Without it, relevance is the weighted mean best similarity.
 
-Ranking, `order="coverage"` (the default): coverage descending, then relevance descending, then the
-programme key (crebo) ascending. `order="relevance"` (opt-in): relevance descending, then crebo; it is
-then no longer by coverage. The last key makes either order total, hence reproducible. Coverage and
+Ranking, `order="eligible"` (the default since scoring 2026.11-5): eligible programmes first, then the
+rest; within each group relevance descending, then the programme key (crebo) ascending.
+`order="coverage"`: coverage descending, then relevance, then crebo. `order="relevance"`: relevance
+descending, then crebo. The last key makes every order total, hence reproducible. Coverage and
 eligibility never depend on the order.
 """
 
@@ -33,6 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 EPSILON = 1e-9
+
+Order = Literal["eligible", "coverage", "relevance"]
+ORDERS: tuple[Order, ...] = ("eligible", "coverage", "relevance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,7 @@ def score_programmes(
     credit_width: float = 0.0,
     document_similarity: npt.NDArray[np.float32] | None = None,
     document_weight: float = 1.0,
-    order: Literal["coverage", "relevance"] = "coverage",
+    order: Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeScore]:
     """Score every programme block against the workplace skills and rank them (see the module doc).
@@ -146,7 +150,9 @@ def score_programmes(
         relevance = zscore(mean_similarity) + document_weight * zscore(
             np.asarray(document_similarity, dtype=np.float64)
         )
-    ranked = rank(coverage, relevance, keys, order=order)
+    knocked_out = (critical[:, None] & ~covered).any(axis=0)
+    eligible = (coverage >= min_coverage - EPSILON) & ~knocked_out
+    ranked = rank(coverage, relevance, keys, order=order, eligible=eligible)
     if limit is not None:
         ranked = ranked[: max(limit, 0)]
     ends = np.append(offsets[1:], similarity.shape[1])
@@ -155,13 +161,12 @@ def score_programmes(
         # The first best column per skill (argmax takes the first of equal values).
         column = offsets[p] + similarity[:, offsets[p] : ends[p]].argmax(axis=1)
         knockouts = tuple(int(i) for i in np.flatnonzero(critical & ~covered[:, p]))
-        cov = float(coverage[p])
         results.append(
             ProgrammeScore(
                 programme_index=p,
-                coverage=cov,
+                coverage=float(coverage[p]),
                 mean_similarity=float(mean_similarity[p]),
-                eligible=cov >= min_coverage - EPSILON and not knockouts,
+                eligible=bool(eligible[p]),
                 relevance=float(relevance[p]),
                 knockouts=knockouts,
                 best_statements=tuple(column.tolist()),
@@ -177,15 +182,21 @@ def rank(
     relevance: npt.NDArray[np.float64],
     keys: Sequence[str],
     *,
-    order: Literal["coverage", "relevance"] = "coverage",
+    order: Order = "eligible",
+    eligible: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.intp]:
-    """Programme positions in ranking order (see the module doc); values are compared at 9 decimals."""
+    """Programme positions in ranking order (see the module doc); values are compared at 9 decimals.
+    `order="eligible"` needs `eligible`, one flag per programme."""
     key_order = np.argsort(np.asarray(keys, dtype=str), kind="stable")
     key_rank = np.empty(len(keys), dtype=np.intp)
     key_rank[key_order] = np.arange(len(keys))
     by_relevance = -np.round(relevance, 9)
     if order == "relevance":
         ranked: npt.NDArray[np.intp] = np.lexsort((key_rank, by_relevance))
+    elif order == "eligible":
+        if eligible is None or len(eligible) != len(keys):
+            raise ValueError("the eligible order needs one eligibility flag per programme")
+        ranked = np.lexsort((key_rank, by_relevance, ~np.asarray(eligible, dtype=bool)))
     else:
         ranked = np.lexsort((key_rank, by_relevance, -np.round(coverage, 9)))
     return ranked

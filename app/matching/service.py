@@ -25,7 +25,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-4"
+SCORING_VERSION = "2026.11-5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,9 @@ class ScoringConfig:
     # soft-credit width (0: covered or not).
     title_offset: float = 0.0
     credit_width: float = 0.0
+    # The order of the answer (core.Order) and the weight of whole-document evidence in relevance.
+    ranking: str = "eligible"
+    document_weight: float = 1.0
 
 
 # The statement that covers a skill best: its SBB code, kind and text (the index's own record of it).
@@ -115,7 +118,7 @@ class Matcher:
         threshold: float | None,
         min_coverage: float,
         kinds: Collection[str] | None = None,
-        ranking: Literal["coverage", "relevance"] = "coverage",
+        ranking: core.Order = "eligible",
         document_weight: float = 1.0,
         title_offset: float | None = None,
         credit_width: float = 0.0,
@@ -130,8 +133,9 @@ class Matcher:
         self.credit_width = credit_width
         self.min_coverage = min_coverage
         self.kinds = frozenset(kinds) if kinds else None
-        # "coverage": coverage, then relevance (the API's documented order); "relevance": by
-        # z(mean similarity) + document_weight × z(whole-document TF-IDF) alone (core.score_programmes).
+        # "eligible": eligible programmes first, each group by relevance = z(mean similarity) +
+        # document_weight × z(whole-document TF-IDF); "coverage": coverage, then relevance; "relevance"
+        # alone (core.score_programmes).
         self.ranking = ranking
         self.document_weight = document_weight
         self._index: CatalogueIndex | None = None
@@ -147,6 +151,8 @@ class Matcher:
             lexical_weight=self.lexical_weight,
             title_offset=self.title_offset,
             credit_width=self.credit_width,
+            ranking=self.ranking,
+            document_weight=self.document_weight,
         )
 
     def index(self, session: Session) -> CatalogueIndex:
@@ -252,7 +258,7 @@ def _build_matches(
     credit_width: float = 0.0,
     document_similarity: np.ndarray | None = None,
     document_weight: float = 1.0,
-    order: Literal["coverage", "relevance"] = "coverage",
+    order: core.Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeMatch]:
     specs = [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in skills]
@@ -474,7 +480,8 @@ def match_workplace(
 def programme_workplaces(
     session: Session, matcher: Matcher, crebo: str, *, min_coverage: float | None = None
 ) -> ProgrammeFitResult:
-    """Which stored workplaces fit a diploma: every workplace with skills, best coverage first."""
+    """Which stored workplaces fit a diploma: every workplace with skills, those it is eligible for first,
+    each group by coverage descending, then workplace id."""
     config = matcher.config(min_coverage=min_coverage)
     index = matcher.index(session)
     block = index.block(crebos={crebo})
@@ -510,7 +517,7 @@ def programme_workplaces(
             credit_width=config.credit_width,
         )
         fits.append(WorkplaceFit(workplace.id, workplace.title, workplace.organisation_unit, match))
-    fits.sort(key=lambda f: (-f.match.coverage, not f.match.eligible, f.workplace_id))
+    fits.sort(key=lambda f: (not f.match.eligible, -f.match.coverage, f.workplace_id))
     return ProgrammeFitResult(
         index.programmes[block.programmes[0]], "scored", tuple(fits), without_skills, config, index.version
     )

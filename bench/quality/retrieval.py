@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.catalogue.service import import_dossiers
 from app.db import make_engine, make_sessionmaker
 from app.ingest.sbb_xml import ParsedDossier
-from app.matching.core import credit
+from app.matching.core import Order, credit
 from app.matching.embedders import Embedder
 from app.matching.service import Matcher, match_adhoc
 from app.migrate import upgrade
@@ -42,10 +41,8 @@ class Ranked:
     # per programme, the best similarity of each query statement (for refitting the threshold)
     sims: dict[str, tuple[float, ...]] | None = None
     mean_sim: dict[str, float] | None = None
-    by_relevance: bool = False
-    relevance: dict[str, float] | None = (
-        None  # the service's second ranking key, per programme  # ranked by relevance: the order does not depend on the threshold
-    )
+    order: Order = "coverage"  # the service's order (app.matching.core.Order)
+    relevance: dict[str, float] | None = None  # the service's relevance, per programme
 
 
 @contextmanager
@@ -73,7 +70,7 @@ def run_service(
     lexical_weight: float,
     threshold: float | None,
     kinds: Collection[str] | None,
-    ranking: Literal["coverage", "relevance"] = "coverage",
+    ranking: Order = "eligible",
     document_weight: float = 1.0,
     min_coverage: float = 0.70,
     title_offset: float | None = None,
@@ -101,7 +98,7 @@ def run_service(
                 frozenset(m.programme.crebo for m in answer.matches if m.eligible),
                 {m.programme.crebo: tuple(s.similarity for s in m.skills) for m in answer.matches},
                 {m.programme.crebo: float(np.mean([s.similarity for s in m.skills])) for m in answer.matches},
-                ranking == "relevance",
+                ranking,
                 {m.programme.crebo: m.relevance for m in answer.matches},
             )
         )
@@ -113,7 +110,8 @@ def rethreshold(
 ) -> list[Ranked]:
     """The same answers at another cover threshold (and soft-credit width): coverage and eligibility anew
     (with app.matching.core.credit), and the order anew when it is by coverage (coverage, then the
-    service's relevance, then crebo, as the core); an order by relevance is kept."""
+    service's relevance, then crebo, as the core), and likewise eligible first when the order is by
+    eligibility; an order by relevance alone is kept."""
     out = []
     for r in results:
         if r.sims is None or r.mean_sim is None:
@@ -123,13 +121,15 @@ def rethreshold(
             c: float(np.mean(credit(np.array(v, dtype=np.float32), threshold, credit_width)[0]))
             for c, v in r.sims.items()
         }
-        if r.by_relevance:
+        eligible = frozenset(c for c in r.sims if coverage[c] >= min_coverage - 1e-9)
+        second = r.relevance if r.relevance is not None else mean
+        if r.order == "relevance":
             ranking = list(r.ranking)
+        elif r.order == "eligible":
+            ranking = sorted(r.sims, key=lambda c: (c not in eligible, -round(second[c], 9), c))
         else:
-            second = r.relevance if r.relevance is not None else mean
             ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(second[c], 9), c))
-        eligible = frozenset(c for c in ranking if coverage[c] >= min_coverage - 1e-9)
-        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.by_relevance, r.relevance))
+        out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.order, r.relevance))
     return out
 
 

@@ -20,10 +20,15 @@ def test_workplace_matches_explain_every_skill_with_a_real_statement(client: Tes
     workplace = client.get(f"/v1/workplaces/{wid}").json()
     assert body["config"]["model"] == "hashing-char-3-5"
     assert {"model", "model_version", "threshold", "min_coverage"} <= set(body["config"])
+    assert body["config"]["ranking"] == "eligible"
     matches = body["matches"]
     assert len(matches) == 5
-    # Ranked: coverage descending.
-    assert [m["coverage"] for m in matches] == sorted((m["coverage"] for m in matches), reverse=True)
+    # Ranked: eligible first, then by relevance within each group.
+    flags = [m["eligible"] for m in matches]
+    assert flags == sorted(flags, reverse=True)
+    for group in (True, False):
+        within = [m["relevance"] for m in matches if m["eligible"] is group]
+        assert within == sorted(within, reverse=True)
     top = matches[0]
     assert top["programme"]["dossier"]["crebo"] == "23902"  # the kinderopvang dossier
     assert len(top["skills"]) == len(workplace["skills"])
@@ -123,13 +128,16 @@ def test_reverse_match_lists_workplaces_for_a_diploma(client: TestClient) -> Non
     body = client.get("/v1/programmes/25903/workplaces").json()
     assert body["status"] == "scored"
     assert len(body["workplaces"]) == 6
-    coverages = [w["coverage"] for w in body["workplaces"]]
-    assert coverages == sorted(coverages, reverse=True)
+    order = [(not w["eligible"], -w["coverage"]) for w in body["workplaces"]]
+    assert order == sorted(order)  # eligible first, then by coverage
     assert body["workplaces"][0]["title"] == "Pedagogisch medewerker voorschool"
     # Agrees with the forward match for the same pair.
     wid = body["workplaces"][0]["workplace_id"]
     forward = client.get(f"/v1/workplaces/{wid}/matches", params={"limit": 50}).json()["matches"]
-    assert next(m for m in forward if m["programme"]["crebo"] == "25903")["coverage"] == coverages[0]
+    assert (
+        next(m for m in forward if m["programme"]["crebo"] == "25903")["coverage"]
+        == (body["workplaces"][0]["coverage"])
+    )
     assert_problem(client.get("/v1/programmes/99999/workplaces"), 404)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.matching.core import SkillSpec, best_per_programme, credit, score_programmes
+from app.matching.core import Order, SkillSpec, best_per_programme, credit, score_programmes
 
 
 def test_best_per_programme_matches_brute_force() -> None:
@@ -95,6 +95,37 @@ def test_ranking_is_coverage_then_mean_similarity_then_crebo() -> None:
     ]
     # All cover everything; 25002 has the higher mean similarity; 25001 and 25003 tie and sort by crebo.
     assert ranked == ["25002", "25001", "25003"]
+
+
+def test_eligible_programmes_come_first_and_each_group_is_ordered_by_relevance() -> None:
+    # One statement per programme. X covers the two heavy skills but not the must-have (a knockout),
+    # P covers everything just above the threshold, Q covers little but with strong evidence.
+    sims = np.array(
+        [
+            # X     P     Q
+            [0.90, 0.55, 0.99],  # skill 0, weight 5
+            [0.90, 0.55, 0.45],  # skill 1, weight 4
+            [0.10, 0.55, 0.99],  # skill 2, weight 1, must-have, not trainable
+        ],
+        dtype=np.float32,
+    )
+    offsets = np.array([0, 1, 2], dtype=np.intp)
+    keys = ["25003", "25001", "25002"]  # X, P, Q
+    skills = [SkillSpec(5, False, False), SkillSpec(4, False, False), SkillSpec(1, True, False)]
+
+    def order(how: Order) -> list[tuple[str, float, bool]]:
+        results = score_programmes(sims, offsets, keys, skills, threshold=0.5, min_coverage=0.6, order=how)
+        return [(keys[r.programme_index], round(r.coverage, 2), r.eligible) for r in results]
+
+    # Q (0.6, mean similarity 0.77) before P (1.0, 0.55): both eligible, Q has the stronger evidence;
+    # X (0.9, 0.82) is knocked out, so it comes after every eligible programme.
+    assert order("eligible") == [("25002", 0.6, True), ("25001", 1.0, True), ("25003", 0.9, False)]
+    assert order("coverage") == [("25001", 1.0, True), ("25003", 0.9, False), ("25002", 0.6, True)]
+    assert order("relevance") == [("25003", 0.9, False), ("25002", 0.6, True), ("25001", 1.0, True)]
+    assert order("eligible") == [
+        (keys[r.programme_index], round(r.coverage, 2), r.eligible)
+        for r in score_programmes(sims, offsets, keys, skills, threshold=0.5, min_coverage=0.6)
+    ]  # the default
 
 
 def test_no_skills_is_refused() -> None:

@@ -88,6 +88,24 @@ def test_rethreshold_ranks_by_coverage_then_mean_similarity_and_marks_eligibilit
     assert figs.eligible_right_dossier == 0.0
 
 
+def test_rethreshold_in_the_eligible_order_puts_eligible_first_then_relevance() -> None:
+    query = Query("1", "D1", "t", "x")
+    result = Ranked(
+        query,
+        ("3", "1", "2"),
+        frozenset({"1", "2", "3"}),
+        {"1": (0.9, 0.8, 0.2), "2": (0.6, 0.6, 0.6), "3": (0.9, 0.9, 0.1)},
+        {"1": 0.633, "2": 0.6, "3": 0.633},
+        "eligible",
+        {"1": 0.5, "2": -1.0, "3": 0.7},
+    )
+    (at_half,) = rethreshold([result], 0.5)
+    assert at_half.eligible == frozenset({"2"})
+    assert at_half.ranking == ("2", "3", "1")  # the only eligible one first, then by relevance
+    (at_low,) = rethreshold([result], 0.1)
+    assert at_low.ranking == ("3", "1", "2")  # all eligible: relevance alone
+
+
 def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Matching quality\n\nold\n\n## Performance\n\nfast\n", encoding="utf-8")
@@ -96,3 +114,16 @@ def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
     assert "new figures" in text
     assert "old" not in text
     assert "## Performance\n\nfast" in text
+
+
+def test_the_grid_takes_the_simplest_configuration_within_one_query_of_the_best() -> None:
+    ensemble_soft = bench_main.Config("e5+use", 0.4, 0.4, 0.2, 0.3)
+    single_soft = bench_main.Config("e5", 0.4, 0.35, 0.05, 0.3)
+    single_hard = bench_main.Config("e5", 0.2, 0.5, 0.15, 0.0)
+    single_hard_worse = bench_main.Config("e5", 0.2, 0.55, 0.2, 0.0)
+    configs = [ensemble_soft, single_soft, single_hard, single_hard_worse]
+    scores = {ensemble_soft: 2.829, single_soft: 2.824, single_hard: 2.793, single_hard_worse: 2.70}
+    assert bench_main.simplest_near_best(configs, scores, tolerance=1 / 14) == single_hard
+    # A simpler configuration more than one query's worth behind is not taken.
+    assert bench_main.simplest_near_best(configs, scores, tolerance=0.02) == single_soft
+    assert bench_main.simplest_near_best(configs, scores, tolerance=0.0) == ensemble_soft

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
 from app.catalogue.service import import_dossiers
+from app.matching.core import Order
 from app.matching.embedders import E5Embedder, HashingEmbedder
 from app.matching.matrix import coverage_matrix
 from app.matching.service import (
@@ -29,7 +28,7 @@ DESCRIPTION = (
 )
 
 
-def _matcher(ranking: Literal["coverage", "relevance"]) -> Matcher:
+def _matcher(ranking: Order) -> Matcher:
     return Matcher(
         HashingEmbedder(),
         lexical="tfidf",
@@ -40,15 +39,26 @@ def _matcher(ranking: Literal["coverage", "relevance"]) -> Matcher:
     )
 
 
-def test_relevance_ranking_keeps_coverage_and_eligibility(session: Session) -> None:
+def test_every_order_keeps_coverage_and_eligibility(session: Session) -> None:
     import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS])
     by_coverage = match_adhoc(session, _matcher("coverage"), description=DESCRIPTION, skills=None, limit=50)
     by_relevance = match_adhoc(session, _matcher("relevance"), description=DESCRIPTION, skills=None, limit=50)
+    by_eligible = match_adhoc(session, _matcher("eligible"), description=DESCRIPTION, skills=None, limit=50)
     coverages = [m.coverage for m in by_coverage.matches]
     assert coverages == sorted(coverages, reverse=True)
-    assert {m.programme.crebo: (m.coverage, m.eligible) for m in by_relevance.matches} == {
-        m.programme.crebo: (m.coverage, m.eligible) for m in by_coverage.matches
-    }
+    relevances = [m.relevance for m in by_relevance.matches]
+    assert relevances == sorted(relevances, reverse=True)
+    flags = [m.eligible for m in by_eligible.matches]
+    assert True in flags
+    assert False in flags
+    assert flags == sorted(flags, reverse=True)  # eligible first
+    for group in (True, False):
+        within = [m.relevance for m in by_eligible.matches if m.eligible is group]
+        assert within == sorted(within, reverse=True)
+    for other in (by_relevance, by_eligible):
+        assert {m.programme.crebo: (m.coverage, m.eligible) for m in other.matches} == {
+            m.programme.crebo: (m.coverage, m.eligible) for m in by_coverage.matches
+        }
     # The batched matrix does not rank, so it agrees with either order.
     matrix = coverage_matrix(session, _matcher("relevance"))
     assert matrix.programmes
@@ -61,7 +71,7 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.embedder == "e5"
     assert settings.lexical == "tfidf"
     assert settings.lexical_weight == 0.2
-    assert settings.ranking == "coverage"
+    assert settings.ranking == "eligible"
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
     assert default_threshold(HashingEmbedder()) == 0.5
 

@@ -67,7 +67,7 @@ def programme_workplaces(
     principal: PrincipalDep,
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> ProgrammeWorkplacesOut:
-    """Every stored workplace scored for this diploma, best coverage first."""
+    """Every stored workplace scored for this diploma, those it is eligible for first, then by coverage."""
     result = matching.programme_workplaces(session, matcher, crebo, min_coverage=min_coverage)
     sent = {"crebo": crebo} if min_coverage is None else {"crebo": crebo, "min_coverage": min_coverage}
     match_id = record_fit(

@@ -575,6 +575,7 @@ def matches_page(
         "aantal": limit,
         "limits": MATCH_LIMITS,
         "default_minimum": round(matcher.min_coverage * 100),
+        "ranking": matcher.ranking,
     }
     try:
         result = matching.match_workplace(
