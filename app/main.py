@@ -77,12 +77,13 @@ def create_app(
     observability.install(app, metrics)
     app.add_middleware(RequestSizeLimit, limit=settings.max_upload_bytes)
     # Every /v1 route goes through one authorization policy (app.api.deps.required_scope).
+    # Routes are tried in order: the ones recruiters' systems call most come first.
     for router in (
-        dossiers.router,
-        planning.router,
-        programmes.router,
         workplaces.router,
         match.router,
+        programmes.router,
+        planning.router,
+        dossiers.router,
         admin.router,
     ):
         app.include_router(router, dependencies=[Depends(authorize)])

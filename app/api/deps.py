@@ -6,13 +6,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.auth.keys import ANONYMOUS_ADMIN, Forbidden, Principal, Unauthenticated
+from app.auth.keys import ANONYMOUS_ADMIN, Forbidden, KeyCache, Principal, Unauthenticated
 from app.errors import DomainError
 from app.matching.service import Matcher
 from app.settings import Settings
@@ -24,17 +26,38 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """Commit on success, roll back on error; runs before the response is sent (scope="function")."""
-    session: Session = request.app.state.sessionmaker()
+def _commit(session: Session) -> None:
     try:
-        yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _roll_back(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Commit on success, roll back on error; runs before the response is sent (scope="function").
+
+    Async, so that opening a session (no I/O: the connection is taken on first use) costs no hop to the
+    thread pool; the commit or rollback talks to the database, so it runs in the pool, shielded from
+    cancellation so that a client that hangs up cannot leave it half done."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_roll_back, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_commit, session)
 
 
 async def get_matcher(request: Request) -> Matcher:
@@ -90,8 +113,9 @@ def required_scope(request: Request) -> str:
     return "write"
 
 
-def authorize(request: Request, session: SessionDep) -> Principal:
-    """The caller, from `Authorization: Bearer <key>`; 401 without a valid key, 403 without the right role."""
+async def authorize(request: Request, session: SessionDep) -> Principal:
+    """The caller, from `Authorization: Bearer <key>`; 401 without a valid key, 403 without the right role.
+    A key checked in the last seconds (KeyCache) is known without a database query or a thread hop."""
     settings: Settings = request.app.state.settings
     if settings.auth_disabled:
         principal = ANONYMOUS_ADMIN
@@ -99,7 +123,13 @@ def authorize(request: Request, session: SessionDep) -> Principal:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
-        principal = request.app.state.key_cache.authenticate(session, token.strip())
+        keys: KeyCache = request.app.state.key_cache
+        remembered = keys.remembered(token.strip())
+        principal = (
+            remembered
+            if remembered is not None
+            else await run_in_threadpool(keys.authenticate, session, token.strip())
+        )
         scope = required_scope(request)
         if not principal.allows(scope):
             raise Forbidden(f"the role {principal.role!r} may not do this ({scope})")

@@ -12,9 +12,9 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.auth.keys import Principal
@@ -68,6 +68,11 @@ def record_parts(result: MatchResult) -> MatchRecordParts:
     )
 
 
+# One row per served match: a Core statement built once (no ORM bulk-insert machinery per call).
+_AUDIT_TABLE = cast(Table, AuditRecord.__table__)
+_INSERT_RECORD = insert(_AUDIT_TABLE).returning(_AUDIT_TABLE.c.id)
+
+
 def record_match(
     session: Session,
     *,
@@ -80,20 +85,23 @@ def record_match(
     """Record one served match; returns the record's id. `request` holds what was sent; the skills as
     scored are added (for replay). One INSERT … RETURNING, no ORM object."""
     parts = result if isinstance(result, MatchRecordParts) else record_parts(result)
-    record_id = session.execute(
-        insert(AuditRecord)
-        .values(
-            key_name=principal.name,
-            role=principal.role,
-            endpoint=endpoint,
-            workplace_id=workplace_id,
-            request={**request, "scored_skills": parts.scored_skills},
-            config=parts.config,
-            catalogue_version=parts.catalogue_version,
-            result=parts.result,
+    record_id = (
+        session.connection()
+        .execute(
+            _INSERT_RECORD,
+            {
+                "key_name": principal.name,
+                "role": principal.role,
+                "endpoint": endpoint,
+                "workplace_id": workplace_id,
+                "request": {**request, "scored_skills": parts.scored_skills},
+                "config": parts.config,
+                "catalogue_version": parts.catalogue_version,
+                "result": parts.result,
+            },
         )
-        .returning(AuditRecord.id)
-    ).scalar_one()
+        .scalar_one()
+    )
     return int(record_id)
 
 

@@ -129,14 +129,23 @@ class KeyCache:
         self._entries: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
 
+    def remembered(self, secret: str) -> Principal | None:
+        """The principal of a key checked less than `seconds` ago, without asking the database."""
+        if self.seconds <= 0:
+            return None
+        found = self._entries.get(_hash(secret))
+        if found is not None and found[1] > time.monotonic():
+            return found[0]
+        return None
+
     def authenticate(self, session: Session, secret: str) -> Principal:
         if self.seconds <= 0:
             return authenticate(session, secret)
+        found = self.remembered(secret)
+        if found is not None:
+            return found
         digest = _hash(secret)
         now = time.monotonic()
-        found = self._entries.get(digest)
-        if found is not None and found[1] > now:
-            return found[0]
         principal = authenticate(session, secret)
         with self._lock:
             if len(self._entries) >= self._max_entries:

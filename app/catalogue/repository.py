@@ -98,9 +98,12 @@ def list_programmes_all(session: Session, *, niveau: Sequence[int] | None = None
     return session.scalars(query).all()
 
 
+# Checked on every match: a Core statement built once (no ORM, no construction per call).
+_VERSION = select(CatalogueState.__table__.c.version).where(CatalogueState.__table__.c.id == 1)
+
+
 def catalogue_version(session: Session) -> int:
-    state = CatalogueState.__table__.c  # Core: checked on every match, so no ORM compile per call
-    return session.connection().scalar(select(state.version).where(state.id == 1)) or 0
+    return session.connection().scalar(_VERSION) or 0
 
 
 def bump_catalogue_version(session: Session) -> None:

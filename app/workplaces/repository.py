@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Workplace, WorkplaceSkill
@@ -16,22 +16,20 @@ def get_workplace(session: Session, workplace_id: int) -> Workplace | None:
     )
 
 
+_W, _S = Workplace.__table__.c, WorkplaceSkill.__table__.c
+# Read on every stored-workplace match: a Core statement built once (no ORM, no construction per call).
+_SKILL_ROWS = (
+    select(_W.id, _S.text, _S.weight, _S.must_have, _S.trainable, _S.origin)
+    .select_from(Workplace.__table__.outerjoin(WorkplaceSkill.__table__))
+    .where(_W.id == bindparam("workplace_id"))
+    .order_by(_S.position)
+)
+
+
 def skill_rows(session: Session, workplace_id: int) -> list[tuple[str, int, bool, bool, str]] | None:
     """A workplace's skills as (text, weight, must_have, trainable, origin), in order, in one query without
     loading the ORM objects; [] for a workplace without skills, None when there is no such workplace."""
-    workplaces, skills = Workplace.__table__.c, WorkplaceSkill.__table__.c  # Core: no ORM compile per call
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                workplaces.id, skills.text, skills.weight, skills.must_have, skills.trainable, skills.origin
-            )
-            .select_from(Workplace.__table__.outerjoin(WorkplaceSkill.__table__))
-            .where(workplaces.id == workplace_id)
-            .order_by(skills.position)
-        )
-        .all()
-    )
+    rows = session.connection().execute(_SKILL_ROWS, {"workplace_id": workplace_id}).all()
     if not rows:
         return None
     return [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[1] is not None]
