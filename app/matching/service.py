@@ -155,9 +155,11 @@ class Matcher:
             document_weight=self.document_weight,
         )
 
-    def index(self, session: Session) -> CatalogueIndex:
-        """The current index; rebuilt (once, under a lock) when the catalogue version has moved."""
-        version = catalogue_repository.catalogue_version(session)
+    def index(self, session: Session, *, version: int | None = None) -> CatalogueIndex:
+        """The current index; rebuilt (once, under a lock) when the catalogue version has moved. `version`:
+        the catalogue version just read in the same transaction (else it is read here)."""
+        if version is None:
+            version = catalogue_repository.catalogue_version(session)
         index = self._index
         if index is not None and index.version == version:
             return index
@@ -432,14 +434,15 @@ def prepare_workplace_match(
     limit: int = 10,
     include_unscored: bool = False,
 ) -> WorkplaceMatch:
-    """Read the workplace's skills and the current index (two queries); NotFound / NothingToScore."""
-    rows = workplace_repository.skill_rows(session, workplace_id)
+    """Read the workplace's skills and the catalogue version (one query) and take the current index;
+    NotFound / NothingToScore."""
+    rows, version = workplace_repository.skill_rows_and_catalogue_version(session, workplace_id)
     if rows is None:
         raise NotFound("workplace", workplace_id)
     if not rows:
         raise NothingToScore(f"workplace {workplace_id} has no skills yet: add skills or a description first")
     skills = tuple(SkillInput(t, w, m, tr, cast(Origin, o)) for t, w, m, tr, o in rows)
-    index = matcher.index(session)
+    index = matcher.index(session, version=version)
     levels = tuple(sorted(set(niveau or ())))
     key = (
         workplace_id,

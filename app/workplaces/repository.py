@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Workplace, WorkplaceSkill
+from app.models import CatalogueState, Workplace, WorkplaceSkill
 
 
 def get_workplace(session: Session, workplace_id: int) -> Workplace | None:
@@ -17,22 +17,31 @@ def get_workplace(session: Session, workplace_id: int) -> Workplace | None:
 
 
 _W, _S = Workplace.__table__.c, WorkplaceSkill.__table__.c
-# Read on every stored-workplace match: a Core statement built once (no ORM, no construction per call).
+_CATALOGUE_VERSION = (
+    select(CatalogueState.__table__.c.version).where(CatalogueState.__table__.c.id == 1).scalar_subquery()
+)
+# Read on every stored-workplace match: a Core statement built once (no ORM, no construction per call),
+# which also brings the catalogue version, so that a match needs one read.
 _SKILL_ROWS = (
-    select(_W.id, _S.text, _S.weight, _S.must_have, _S.trainable, _S.origin)
+    select(_W.id, _S.text, _S.weight, _S.must_have, _S.trainable, _S.origin, _CATALOGUE_VERSION)
     .select_from(Workplace.__table__.outerjoin(WorkplaceSkill.__table__))
     .where(_W.id == bindparam("workplace_id"))
     .order_by(_S.position)
 )
 
+SkillRow = tuple[str, int, bool, bool, str]
 
-def skill_rows(session: Session, workplace_id: int) -> list[tuple[str, int, bool, bool, str]] | None:
-    """A workplace's skills as (text, weight, must_have, trainable, origin), in order, in one query without
-    loading the ORM objects; [] for a workplace without skills, None when there is no such workplace."""
+
+def skill_rows_and_catalogue_version(
+    session: Session, workplace_id: int
+) -> tuple[list[SkillRow] | None, int]:
+    """A workplace's skills as (text, weight, must_have, trainable, origin), in order, and the catalogue
+    version, in one query without loading ORM objects. The skills are [] for a workplace without skills
+    and None when there is no such workplace (the version is then 0: not read)."""
     rows = session.connection().execute(_SKILL_ROWS, {"workplace_id": workplace_id}).all()
     if not rows:
-        return None
-    return [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[1] is not None]
+        return None, 0
+    return [(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[1] is not None], int(rows[0][6] or 0)
 
 
 def find_workplace(session: Session, *, title: str, organisation_unit: str) -> Workplace | None:
