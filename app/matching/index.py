@@ -193,5 +193,7 @@ def similarity(
     if kind_offsets and any(kind_offsets.values()):
         semantic += index.kind_offsets(kind_offsets)
         np.clip(semantic, 0.0, 1.0, out=semantic)
-    combined: npt.NDArray[np.float32] = semantic[:, index.distinct_of[columns]]
+    # take, not fancy indexing: it gives a C-ordered array, on which the per-programme maxima along the
+    # rows (core.score_programmes) are several times faster.
+    combined: npt.NDArray[np.float32] = np.take(semantic, index.distinct_of[columns], axis=1)
     return combined

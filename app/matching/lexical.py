@@ -118,7 +118,15 @@ class TfidfLexical:
         if not queries or self._n == 0:
             return np.zeros((len(queries), self._n), dtype=np.float32)
         vectors = weigh(self.grams.counts(queries), self.idf)
-        return np.asarray((vectors @ self._matrix).toarray(), dtype=np.float32)
+        # Only the statements' rows for the n-grams the queries contain, times the queries' weights as a
+        # small dense matrix: the same cosines as the sparse product, without building a sparse result.
+        terms = np.unique(vectors.indices)
+        if terms.size == 0:
+            return np.zeros((len(queries), self._n), dtype=np.float32)
+        weights = np.zeros((len(queries), terms.size), dtype=np.float32)
+        rows = np.repeat(np.arange(len(queries)), np.diff(vectors.indptr))
+        weights[rows, np.searchsorted(terms, vectors.indices)] = vectors.data
+        return np.ascontiguousarray(weights @ self._matrix[terms], dtype=np.float32)
 
 
 class RapidfuzzLexical:
