@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 from sqlalchemy.orm import Session
@@ -107,3 +109,19 @@ def test_fitted_title_offset_is_per_model() -> None:
     assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[E5Embedder.name]
     assert Settings().credit_width == 0.0
     assert Settings().title_offset is None
+
+
+def test_an_index_replaced_after_a_catalogue_change_is_freed(session: Session) -> None:
+    # The index is kept out of the garbage collector's passes (gc.freeze): it must still be freed by
+    # reference counting when a catalogue change replaces it, or every change would leak an index.
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS[:1]])
+    matcher = Matcher(
+        HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, threshold=None, min_coverage=0.7
+    )
+    first = matcher.index(session)
+    gone = [weakref.ref(first.matrix), weakref.ref(first.distinct_matrix)]
+    del first
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS[1:]])
+    second = matcher.index(session)
+    assert len(second.programmes) > 0
+    assert [ref() for ref in gone] == [None, None]
