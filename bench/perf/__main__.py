@@ -471,12 +471,28 @@ def render(report: Report, model: str, elapsed: float) -> str:
         "`synchronous_commit = off` (134 vs 126: the commit is not the limit), 2, 4 or 8 worker threads "
         "instead of 40 (145, 139, 156), two worker processes (126: each has its own answers and both share "
         "the 2 cores with wrk and PostgreSQL, at 2 × 440 MB).",
-        "- Still missing the targets: embedding new text with e5 costs about 17 ms per short phrase on 2 "
-        "cores (25 ESCO labels: 420–460 ms for the model alone with 2 threads, 800–890 ms with 1; USE "
-        "takes 25–40 ms), so 25 new phrases cannot be matched in 150 ms with the default model. Over HTTP, "
-        "one request at a time takes 6.7 ms (p50) and `GET /health` alone reaches about 370 req/s under "
-        "the same wrk load: the framework, server and load generator on 2 shared cores leave no room for "
-        "300 matches a second in one process; it needs more cores (replicas, docs/deployment.md).",
+        "- *Third round* (third session of 2026-11-22; wall time or server CPU per request, old and new "
+        "code alternately on the same machine, whose speed drifts by up to 30% between runs). In process: "
+        "the similarity columns gathered with `np.take` instead of fancy indexing, which gave a "
+        "Fortran-ordered array on which the per-programme maxima were slow (scoring 2.28 → 0.96 ms), and "
+        "the statement TF-IDF as a dense × sparse product over the rows of the queries' own n-grams (3.41 → "
+        "3.02 ms): ad-hoc 25 cached skills 11.4 → 9.4 ms p50 on a quiet machine. `gc.freeze()` after each "
+        "index build keeps the index out of the garbage collector's full passes (about 0.1–0.2 s each at "
+        "this scale), the cause of the rare slow answers (ad-hoc p99 45.7 ms in the run before it). Over "
+        "HTTP (server CPU per request from `/proc`, wrk as above): 4.5–5.0 ms (203–230 req/s) → 3.2–3.7 ms "
+        "(276–326 req/s) with the per-request statements (skills, catalogue version, audit INSERT) built "
+        "once as Core statements instead of per call through the ORM, and the most-called routers tried "
+        "first → 2.95–3.08 ms (335–349 req/s) with the skills and the catalogue version in one query; the "
+        "session opened and a remembered key checked without a hop to the thread pool: 3.12 and 3.32 → "
+        "2.74 and 3.19 ms in two alternating pairs; `gc.freeze()`: wrk p99 144–178 → 68–84 ms. Tried and "
+        "not kept: an autocommit connection for the stored-workplace match (no BEGIN/COMMIT: 2.8–2.9 ms, "
+        "about 5%, not worth a second transaction mode), the pool's pre-ping off (within the noise; it keeps "
+        "a restarted database from failing requests), and the TF-IDF product in a second thread next to the "
+        "e5 product (5.9 against 5.3 ms: scipy holds the GIL).",
+        "- Still missing the targets: new text. e5 itself needs 189–212 ms (p50 201 ms) for 25 new ESCO "
+        "labels on 2 cores, and about 255 ms inside the service (numpy's and the model's thread pools "
+        "share the 2 cores); USE takes 13 ms. So 25 new phrases or a 150-word description cannot be matched "
+        "in 150 ms with the default model; the rest of the call is under 10 ms.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
