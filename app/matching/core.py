@@ -36,7 +36,6 @@ import numpy.typing as npt
 EPSILON = 1e-9
 
 Order = Literal["eligible", "coverage", "relevance"]
-ORDERS: tuple[Order, ...] = ("eligible", "coverage", "relevance")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ the distinct skill texts of all workplaces against the distinct statement texts 
 chunks of `CHUNK` skill texts (one matrix product each, lexical scores included, memory bounded). Each
 chunk's similarities are spread back over the statement columns, the per-programme best comes from one
 `reduceat`, and only the credit (app.matching.core.credit) per (distinct skill text, programme) is kept.
-Statements are distinct per (kind, text), since the similarity carries a per-kind offset.
 Coverage and knockouts then follow per workplace with the same rules as
 app.matching.core.score_programmes (the tests compare both).
 """
@@ -116,20 +115,14 @@ def _credits(
     texts: list[str],
     config: ScoringConfig,
 ) -> npt.NDArray[np.float64]:
-    """(skill rows × programmes): each skill row's credit from each programme of the block (≥ 0.5: covered)."""
+    """(skill rows × programmes): each skill row's credit from each programme of the block (≥ 0.5: covered).
+    Matcher.similarity already computes each skill once per distinct statement (kind, text) and spreads
+    it over the columns."""
     skill_texts, skill_of_row = _distinct(texts)
-    statement_texts, statement_of_column = _distinct(
-        [f"{index.statements[int(c)].kind}\n{index.statements[int(c)].text}" for c in columns]
-    )
-    column_of_text = np.empty(len(statement_texts), dtype=np.intp)
-    column_of_text[statement_of_column] = (
-        columns  # a column holding each distinct (kind, text): any one will do
-    )
     credits = np.empty((len(skill_texts), len(offsets)), dtype=np.float64)
     for start in range(0, len(skill_texts), CHUNK):
         chunk = [SkillInput(t) for t in skill_texts[start : start + CHUNK]]
-        distinct = matcher.similarity(index, chunk, column_of_text, session)
-        best = np.maximum.reduceat(distinct[:, statement_of_column], offsets, axis=1)
+        best = np.maximum.reduceat(matcher.similarity(index, chunk, columns, session), offsets, axis=1)
         credits[start : start + len(chunk)] = core.credit(best, config.threshold, config.credit_width)[0]
     return credits[skill_of_row]
 

@@ -454,9 +454,7 @@ def prepare_workplace_match(
         workplace_id,
         skills,
         index.version,
-        matcher.config(min_coverage=min_coverage),
-        matcher.ranking,
-        matcher.document_weight,
+        matcher.config(min_coverage=min_coverage),  # includes the order and the document weight
         levels,
         limit,
         include_unscored,

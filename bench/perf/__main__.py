@@ -488,7 +488,9 @@ def render(report: Report, model: str, elapsed: float) -> str:
         "not kept: an autocommit connection for the stored-workplace match (no BEGIN/COMMIT: 2.8–2.9 ms, "
         "about 5%, not worth a second transaction mode), the pool's pre-ping off (within the noise; it keeps "
         "a restarted database from failing requests), and the TF-IDF product in a second thread next to the "
-        "e5 product (5.9 against 5.3 ms: scipy holds the GIL).",
+        "e5 product (5.9 against 5.3 ms: scipy holds the GIL). On review: the full matrix no longer "
+        "deduplicates the statements a second time (a string per column) but lets `Matcher.similarity` "
+        "spread its per-distinct-statement scores, in C order (703 → 579 ms p50, same cells).",
         "- Still missing the targets: new text. e5 itself needs 189–212 ms (p50 201 ms) for 25 new ESCO "
         "labels on 2 cores, and about 255 ms inside the service (numpy's and the model's thread pools "
         "share the 2 cores); USE takes 13 ms. So 25 new phrases or a 150-word description cannot be matched "

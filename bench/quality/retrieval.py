@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.catalogue.service import import_dossiers
 from app.db import make_engine, make_sessionmaker
 from app.ingest.sbb_xml import ParsedDossier
-from app.matching.core import Order, credit
+from app.matching.core import Order, credit, rank
 from app.matching.embedders import Embedder
 from app.matching.service import Matcher, match_adhoc
 from app.migrate import upgrade
@@ -109,26 +109,26 @@ def rethreshold(
     results: Sequence[Ranked], threshold: float, min_coverage: float = 0.70, credit_width: float = 0.0
 ) -> list[Ranked]:
     """The same answers at another cover threshold (and soft-credit width): coverage and eligibility anew
-    (with app.matching.core.credit), and the order anew when it is by coverage (coverage, then the
-    service's relevance, then crebo, as the core), and likewise eligible first when the order is by
-    eligibility; an order by relevance alone is kept."""
+    (app.matching.core.credit), and the order anew in the service's own order (app.matching.core.rank)."""
     out = []
     for r in results:
         if r.sims is None or r.mean_sim is None:
             raise ValueError("re-thresholding needs the per-skill similarities")
-        mean = r.mean_sim
         coverage = {
             c: float(np.mean(credit(np.array(v, dtype=np.float32), threshold, credit_width)[0]))
             for c, v in r.sims.items()
         }
         eligible = frozenset(c for c in r.sims if coverage[c] >= min_coverage - 1e-9)
-        second = r.relevance if r.relevance is not None else mean
-        if r.order == "relevance":
-            ranking = list(r.ranking)
-        elif r.order == "eligible":
-            ranking = sorted(r.sims, key=lambda c: (c not in eligible, -round(second[c], 9), c))
-        else:
-            ranking = sorted(r.sims, key=lambda c: (-round(coverage[c], 9), -round(second[c], 9), c))
+        second = r.relevance if r.relevance is not None else r.mean_sim
+        crebos = list(r.sims)
+        positions = rank(
+            np.array([coverage[c] for c in crebos]),
+            np.array([second[c] for c in crebos]),
+            crebos,
+            order=r.order,
+            eligible=np.array([c in eligible for c in crebos]),
+        )
+        ranking = [crebos[i] for i in positions]
         out.append(Ranked(r.query, tuple(ranking), eligible, r.sims, r.mean_sim, r.order, r.relevance))
     return out
 
