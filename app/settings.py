@@ -26,7 +26,7 @@ class Settings(BaseSettings):
 
     lexical: LexicalName = "tfidf"
     # Share of the lexical score in the combined similarity (0 = semantic only, 1 = lexical only).
-    lexical_weight: float = Field(default=0.2, ge=0.0, le=1.0)
+    lexical_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     # Similarity at or above which a workplace skill counts as covered. None = the embedder's calibrated default.
     cover_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     min_coverage: float = Field(default=0.70, ge=0.0, le=1.0)
@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # document_weight × z(whole-document TF-IDF). Chosen by the matching-quality benchmark; see docs/scoring.md.
     ranking: Literal["eligible", "coverage", "relevance"] = "eligible"
     document_weight: float = Field(default=1.0, ge=0.0, le=10.0)
+    # Centre the sentence vectors on the catalogue's mean statement vector before the cosine (e5 and
+    # USE; not the ensemble). Chosen by the matching-quality benchmark; see docs/scoring.md.
+    centre: bool = True
 
     # Authentication with API keys is on unless this is set (local single-user use only; warned at start).
     auth_disabled: bool = False

@@ -231,6 +231,11 @@ class ConfigOut(Out):
     document_weight: float = Field(
         default=1.0, description="Weight of whole-document TF-IDF evidence in relevance (docs/scoring.md)"
     )
+    centred: bool = Field(
+        default=False,
+        description="Sentence vectors centred on the catalogue's mean statement vector before the cosine, "
+        "with the model's centred calibration (docs/scoring.md)",
+    )
 
 
 class MatchesOut(BaseModel):

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from app.catalogue import repository
-from app.matching.embedders import Matrix
+from app.matching.embedders import Matrix, normalise
 from app.matching.lexical import CharGrams, DocumentTfidf, Lexical, build_lexical
 from app.matching.vectors import VectorCache
 
@@ -63,6 +63,9 @@ class CatalogueIndex:
     distinct_matrix: Matrix
     distinct_of: npt.NDArray[np.intp]
     distinct_kinds: tuple[str, ...]  # the statement kind of each distinct_matrix row
+    # The catalogue's mean statement vector when vectors are centred (docs/scoring.md), else None; the
+    # rows of `matrix` and `distinct_matrix` are then already centred and of unit length.
+    centre: Matrix | None = None
     # Blocks already cut, per (niveau, crebos) selection, and offsets per kind setting: the index never
     # changes once built.
     _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
@@ -109,7 +112,12 @@ class CatalogueIndex:
 
 
 def build_index(
-    session: Session, vectors: VectorCache, *, lexical: str, kinds: Collection[str] | None = None
+    session: Session,
+    vectors: VectorCache,
+    *,
+    lexical: str,
+    kinds: Collection[str] | None = None,
+    centre: bool = False,
 ) -> CatalogueIndex:
     started = time.perf_counter()
     version = repository.catalogue_version(session)
@@ -134,6 +142,9 @@ def build_index(
     distinct = [text for _, text in position]
     distinct_kinds = tuple(kind for kind, _ in position)
     distinct_matrix = np.ascontiguousarray(vectors.vectors(distinct, session=session), dtype=np.float32)
+    mean = catalogue_centre(distinct_matrix) if centre else None
+    if mean is not None:
+        distinct_matrix = np.ascontiguousarray(centred(distinct_matrix, mean))
     matrix = distinct_matrix[distinct_of]
     # One analysis of the distinct texts serves both the per-statement and the whole-document TF-IDF.
     grams = CharGrams(distinct)
@@ -156,6 +167,7 @@ def build_index(
         distinct_matrix=distinct_matrix,
         distinct_of=distinct_of,
         distinct_kinds=distinct_kinds,
+        centre=mean,
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -165,6 +177,24 @@ def build_index(
         time.perf_counter() - started,
     )
     return index
+
+
+def catalogue_centre(distinct_matrix: Matrix) -> Matrix | None:
+    """The mean of the catalogue's distinct statement vectors (each distinct text once), or None when
+    there are fewer than two: there is nothing common to remove."""
+    if len(distinct_matrix) < 2:
+        return None
+    mean: Matrix = distinct_matrix.astype(np.float64).mean(axis=0).astype(np.float32)
+    return mean
+
+
+def centred(vectors: Matrix, centre: Matrix | None) -> Matrix:
+    """Vectors minus the catalogue's mean statement vector, back to unit length (unchanged without a
+    centre). What every catalogue statement shares (the model's common direction and the catalogue's
+    generic wording) then no longer counts toward the cosine."""
+    if centre is None:
+        return vectors
+    return normalise(vectors - centre)
 
 
 def similarity(
@@ -185,7 +215,7 @@ def similarity(
     kind (a skill compared to a short werkproces title scores lower than to a full sentence; see
     docs/scoring.md), clipped back to 0–1.
     """
-    raw = query_vectors @ index.distinct_matrix.T
+    raw = centred(query_vectors, index.centre) @ index.distinct_matrix.T
     semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
     if index.lexical is not None and lexical_weight != 0.0:
         lexical = index.lexical.similarity(query_texts)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import repository as catalogue_repository
 from app.errors import NotFound, NothingToScore
 from app.matching import core
-from app.matching.embedders import E5Embedder, Embedder, load_embedder
+from app.matching.embedders import Calibration, E5Embedder, Embedder, UseEmbedder, load_embedder
 from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
 from app.matching.vectors import VectorCache
 from app.models import Workplace
@@ -26,7 +26,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-5"
+SCORING_VERSION = "2026.11-6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,8 @@ class ScoringConfig:
     # The order of the answer (core.Order) and the weight of whole-document evidence in relevance.
     ranking: str = "eligible"
     document_weight: float = 1.0
+    # Vectors centred on the catalogue's mean statement vector (CENTRED_CALIBRATIONS; docs/scoring.md).
+    centred: bool = False
 
 
 # The statement that covers a skill best: its SBB code, kind and text (the index's own record of it).
@@ -123,13 +125,19 @@ class Matcher:
         document_weight: float = 1.0,
         title_offset: float | None = None,
         credit_width: float = 0.0,
+        centre: bool = False,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
+        # Centring needs a calibration fitted in the centred space: models without one are not centred.
+        self.centred = centre and embedder.name in CENTRED_CALIBRATIONS
+        self.calibration = CENTRED_CALIBRATIONS[embedder.name] if self.centred else embedder.calibration
         self.lexical = lexical if lexical_weight > 0 else "none"
         self.lexical_weight = lexical_weight if lexical != "none" else 0.0
-        self.threshold = threshold if threshold is not None else default_threshold(embedder)
-        self.title_offset = title_offset if title_offset is not None else default_title_offset(embedder)
+        self.threshold = threshold if threshold is not None else default_threshold(embedder, self.centred)
+        self.title_offset = (
+            title_offset if title_offset is not None else default_title_offset(embedder, self.centred)
+        )
         self.kind_offsets = title_offsets(self.title_offset)
         self.credit_width = credit_width
         self.min_coverage = min_coverage
@@ -154,6 +162,7 @@ class Matcher:
             credit_width=self.credit_width,
             ranking=self.ranking,
             document_weight=self.document_weight,
+            centred=self.centred,
         )
 
     def index(self, session: Session, *, version: int | None = None) -> CatalogueIndex:
@@ -166,7 +175,9 @@ class Matcher:
             return index
         with self._lock:
             if self._index is None or self._index.version != version:
-                self._index = build_index(session, self.vectors, lexical=self.lexical, kinds=self.kinds)
+                self._index = build_index(
+                    session, self.vectors, lexical=self.lexical, kinds=self.kinds, centre=self.centred
+                )
                 # The index (and the model, loaded before it) lives until the catalogue changes: keep
                 # its objects out of the cyclic garbage collector's full passes, which took ~0.1 s each at
                 # national scale and showed as the slowest answers. The old index has no reference
@@ -195,7 +206,7 @@ class Matcher:
     ) -> np.ndarray:
         texts = [s.text for s in skills]
         vectors = self.vectors.vectors(texts, session=session)
-        calibration = self.embedder.calibration
+        calibration = self.calibration
         return similarity(
             index,
             vectors,
@@ -224,33 +235,46 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
         document_weight=settings.document_weight,
         title_offset=settings.title_offset,
         credit_width=settings.credit_width,
+        centre=settings.centre,
     )
 
+
+# Calibrations of the centred cosine (vectors minus the catalogue's mean statement vector, back to unit
+# length; app.matching.index.centred). Centring moves every cosine, so the raw calibration no longer
+# applies: these are the centred cosines at the same quantiles of all catalogue statement pairs as the
+# raw calibration (e5: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines; USE: 0.15 and
+# 0.60 the 55th and 99.5th), measured on the four SBB dossiers by the matching-quality benchmark
+# (docs/scoring.md). The ensemble has none and is never centred.
+CENTRED_CALIBRATIONS = {
+    E5Embedder.name: Calibration(low=-0.06, high=0.53),
+    UseEmbedder.name: Calibration(low=0.0, high=0.52),
+}
 
 # Cover thresholds on each model's calibrated scale, fitted by the matching-quality benchmark
 # (leave one dossier out; docs/scoring.md). Models without a fitted value use 0.5: the midpoint between
 # a typical unrelated pair (0) and a typical paraphrase (1).
-FITTED_THRESHOLDS = {E5Embedder.name: 0.5}
+# Keyed by (model, centred).
+FITTED_THRESHOLDS = {(E5Embedder.name, False): 0.5, (E5Embedder.name, True): 0.6}
 
 
-def default_threshold(embedder: Embedder) -> float:
+def default_threshold(embedder: Embedder, centred: bool = False) -> float:
     """The calibrated similarity at which a skill counts as covered (see docs/scoring.md)."""
-    return FITTED_THRESHOLDS.get(embedder.name, 0.5)
+    return FITTED_THRESHOLDS.get((embedder.name, centred), 0.5)
 
 
 # Statement kinds that are titles: a few words, where a skill scores systematically lower than against a
 # full sentence. Their offset is fitted per model by the same benchmark grid; models without one get none.
 TITLE_KINDS = ("kerntaak", "werkproces")
-FITTED_TITLE_OFFSETS = {E5Embedder.name: 0.15}
+FITTED_TITLE_OFFSETS = {(E5Embedder.name, False): 0.15, (E5Embedder.name, True): 0.15}
 
 
 def title_offsets(offset: float) -> dict[str, float]:
     return {kind: offset for kind in TITLE_KINDS}
 
 
-def default_title_offset(embedder: Embedder) -> float:
+def default_title_offset(embedder: Embedder, centred: bool = False) -> float:
     """The offset added to the similarity with a kerntaak or werkproces title (see docs/scoring.md)."""
-    return FITTED_TITLE_OFFSETS.get(embedder.name, 0.0)
+    return FITTED_TITLE_OFFSETS.get((embedder.name, centred), 0.0)
 
 
 def _build_matches(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.matching.core import EPSILON, best_per_programme
-from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo
+from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, centred
 from app.matching.lexical import build_lexical
 from app.matching.service import Matcher, skills_of
 from app.models import Workplace
@@ -72,7 +72,7 @@ def load_workplaces(
 
 
 def calibrated(matcher: Matcher, raw: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    calibration = matcher.embedder.calibration
+    calibration = matcher.calibration
     scaled: npt.NDArray[np.float32] = np.clip(
         (raw - calibration.low) / (calibration.high - calibration.low), 0.0, 1.0
     ).astype(np.float32)
@@ -81,10 +81,11 @@ def calibrated(matcher: Matcher, raw: npt.NDArray[np.float32]) -> npt.NDArray[np
 
 def skill_similarity(matcher: Matcher, session: Session, texts: Sequence[str]) -> npt.NDArray[np.float32]:
     """Calibrated similarity of every skill text to every other (n × n), mixed with the matcher's lexical
-    scorer in the same proportion as matching does."""
+    scorer in the same proportion as matching does, and centred on the catalogue as matching is."""
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    vectors = matcher.vectors.vectors(list(texts), session=session)
+    centre = matcher.index(session).centre if matcher.centred else None
+    vectors = centred(matcher.vectors.vectors(list(texts), session=session), centre)
     semantic = calibrated(matcher, vectors @ vectors.T)
     lexical = build_lexical(matcher.lexical, list(texts)) if matcher.lexical_weight > 0 else None
     if lexical is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.matching.embedders import Embedder, EnsembleEmbedder, Matrix
-from app.matching.index import CatalogueIndex
+from app.matching.index import CatalogueIndex, centred
 from app.matching.lexical import build_lexical
 from app.matching.service import Matcher
 from app.workplaces.service import SkillInput
@@ -44,6 +44,10 @@ class NaiveScorer:
             self.weights: tuple[float, ...] = embedder.weights
         else:
             self.parts, self.weights = (embedder,), (1.0,)
+        # A single model may be centred (index.centre), with the matcher's centred calibration.
+        self.calibrations = (
+            tuple(p.calibration for p in self.parts) if len(self.parts) > 1 else (matcher.calibration,)
+        )
         self.dims = [p.dim for p in self.parts]
         self.statements = [self._split(row) for row in index.matrix]
         # Its own lexical model, over every statement as the service's is (same scorer, same IDF).
@@ -83,11 +87,11 @@ class NaiveScorer:
                 best = -1.0
                 for column in range(start, end):
                     semantic = 0.0
-                    for part, weight, a, b in zip(
-                        self.parts, self.weights, queries[i], self.statements[column], strict=True
+                    for calibration, weight, a, b in zip(
+                        self.calibrations, self.weights, queries[i], self.statements[column], strict=True
                     ):
                         cosine = float(np.dot(a, b))
-                        low, high = part.calibration.low, part.calibration.high
+                        low, high = calibration.low, calibration.high
                         semantic += weight * (cosine - low) / (high - low)
                     semantic = min(1.0, max(0.0, semantic))
                     value = (
@@ -115,4 +119,4 @@ class NaiveScorer:
     def match(self, skills: Sequence[SkillInput]) -> list[NaiveScore]:
         """Embed (through the same vector cache as the service) and score."""
         vectors = self.matcher.vectors.vectors([s.text for s in skills])
-        return self.score(skills, vectors)
+        return self.score(skills, centred(vectors, self.index.centre))

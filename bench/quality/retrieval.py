@@ -75,6 +75,7 @@ def run_service(
     min_coverage: float = 0.70,
     title_offset: float | None = None,
     credit_width: float = 0.0,
+    centre: bool = False,
 ) -> list[Ranked]:
     matcher = Matcher(
         embedder,
@@ -87,6 +88,7 @@ def run_service(
         document_weight=document_weight,
         title_offset=title_offset,
         credit_width=credit_width,
+        centre=centre,
     )
     results = []
     for q in queries:

@@ -13,6 +13,7 @@ from app.matching.core import Order
 from app.matching.embedders import E5Embedder, HashingEmbedder
 from app.matching.matrix import coverage_matrix
 from app.matching.service import (
+    CENTRED_CALIBRATIONS,
     FITTED_TITLE_OFFSETS,
     TITLE_KINDS,
     Matcher,
@@ -67,15 +68,19 @@ def test_every_order_keeps_coverage_and_eligibility(session: Session) -> None:
 
 
 def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EMBEDDER", "LEXICAL", "LEXICAL_WEIGHT", "RANKING", "COVER_THRESHOLD"):
+    for name in ("EMBEDDER", "LEXICAL", "LEXICAL_WEIGHT", "RANKING", "COVER_THRESHOLD", "CENTRE"):
         monkeypatch.delenv(f"SKILLMATCH_{name}", raising=False)
     settings = Settings()
     assert settings.embedder == "e5"
+    assert settings.centre is True
     assert settings.lexical == "tfidf"
-    assert settings.lexical_weight == 0.2
+    assert settings.lexical_weight == 0.0
     assert settings.ranking == "eligible"
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
     assert default_threshold(HashingEmbedder()) == 0.5
+    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
+    assert default_threshold(e5, centred=True) == 0.6
+    assert default_threshold(e5, centred=False) == 0.5
 
 
 def test_title_offset_raises_only_title_statements(session: Session) -> None:
@@ -106,7 +111,8 @@ def test_title_offset_raises_only_title_statements(session: Session) -> None:
 def test_fitted_title_offset_is_per_model() -> None:
     assert default_title_offset(HashingEmbedder()) == 0.0
     e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
-    assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[E5Embedder.name]
+    assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[(E5Embedder.name, False)]
+    assert default_title_offset(e5, centred=True) == FITTED_TITLE_OFFSETS[(E5Embedder.name, True)]
     assert Settings().credit_width == 0.0
     assert Settings().title_offset is None
 
@@ -125,3 +131,69 @@ def test_an_index_replaced_after_a_catalogue_change_is_freed(session: Session) -
     second = matcher.index(session)
     assert len(second.programmes) > 0
     assert [ref() for ref in gone] == [None, None]
+
+
+class _CentredHashing(HashingEmbedder):
+    """Hashing vectors under a name that has a centred calibration: centring without loading e5."""
+
+    name = E5Embedder.name
+
+
+def test_centring_subtracts_the_catalogue_mean_on_both_sides(session: Session) -> None:
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS])
+    embedder = _CentredHashing()
+    raw = Matcher(embedder, lexical="none", lexical_weight=0.0, threshold=None, min_coverage=0.7)
+    centred = Matcher(
+        embedder, lexical="none", lexical_weight=0.0, threshold=None, min_coverage=0.7, centre=True
+    )
+    assert (raw.centred, centred.centred) == (False, True)
+    assert centred.calibration == CENTRED_CALIBRATIONS[E5Embedder.name]
+    assert centred.config().centred is True
+    assert centred.threshold == 0.6
+    raw_index, index = raw.index(session), centred.index(session)
+    assert raw_index.centre is None
+    assert index.centre is not None
+    # The centre is the mean of the distinct statement vectors; the index holds them centred, unit length.
+    np.testing.assert_allclose(index.centre, raw_index.distinct_matrix.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(index.distinct_matrix, axis=1), 1.0, atol=1e-5)
+    skill = "Begeleidt cliënten bij dagelijkse activiteiten"
+    columns = index.block().columns
+    got = centred.similarity(index, [SkillInput(skill)], columns, None)[0]
+    q = embedder.encode([skill])[0] - index.centre
+    s = embedder.encode([index.statements[int(c)].text for c in columns]) - index.centre
+    cosine = (s @ q) / (np.linalg.norm(s, axis=1) * np.linalg.norm(q))
+    low, high = centred.calibration.low, centred.calibration.high
+    offsets = np.array([centred.kind_offsets.get(index.statements[int(c)].kind, 0.0) for c in columns])
+    expected = np.clip(np.clip((cosine - low) / (high - low), 0, 1) + offsets, 0, 1)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_models_without_a_centred_calibration_are_not_centred(session: Session) -> None:
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS[:1]])
+    matcher = Matcher(
+        HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, threshold=None, min_coverage=0.7, centre=True
+    )
+    assert matcher.centred is False
+    assert matcher.config().centred is False
+    assert matcher.calibration == HashingEmbedder.calibration
+    assert matcher.index(session).centre is None
+
+
+def test_the_centre_follows_the_catalogue(session: Session) -> None:
+    # Importing a dossier moves the mean: the rebuilt index centres on the new catalogue, and answers
+    # name the catalogue version they were scored on.
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS[:1]])
+    matcher = Matcher(
+        _CentredHashing(), lexical="none", lexical_weight=0.0, threshold=None, min_coverage=0.7, centre=True
+    )
+    first = matcher.index(session)
+    assert first.centre is not None
+    before = first.centre.copy()
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS[1:]])
+    second = matcher.index(session)
+    assert second.version != first.version
+    assert second.centre is not None
+    assert not np.allclose(second.centre, before)
+    answer = match_adhoc(session, matcher, description=DESCRIPTION, skills=None, limit=50)
+    assert answer.catalogue_version == second.version
+    assert answer.config.centred is True
