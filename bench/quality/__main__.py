@@ -142,6 +142,7 @@ def main() -> None:
     pairs = phrase_pairs(dossiers)
     statements = sorted({(s.kind, s.text) for d in dossiers for k in d.kwalificaties for s in k.statements})
     pair_rows = pair_figures(pairs, models, default_cfg, [text for _, text in statements])
+    calibrations = centred_calibration_check(models, sorted({text for _, text in statements}))
     for m in models.values():
         m.save()
     docs.write_section(
@@ -153,6 +154,7 @@ def main() -> None:
             default_cfg,
             choices,
             selection,
+            calibrations,
             models,
             time.perf_counter() - started,
         ),
@@ -373,6 +375,34 @@ def pair_figures(
     return rows
 
 
+def centred_calibration_check(models: dict[str, CachedEmbedder], texts: Sequence[str]) -> str:
+    """The centred calibrations re-derived: the centred cosines at the percentiles of all pairs of the
+    catalogue's distinct statement texts where the model's raw `low` and `high` lie; beside the constants
+    in app.matching.service.CENTRED_CALIBRATIONS."""
+    parts = []
+    for key in ("e5", "use"):
+        model = models[key]
+        raw = model.encode(texts).astype(np.float64)
+        upper = np.triu_indices(len(raw), 1)
+        cosines = (raw @ raw.T)[upper]
+        low_q = float((cosines < model.calibration.low).mean())
+        high_q = float((cosines < model.calibration.high).mean())
+        mean = catalogue_centre(raw.astype(np.float32))
+        shifted = centred_vectors(raw.astype(np.float32), mean).astype(np.float64)
+        centred_cos = (shifted @ shifted.T)[upper]
+        low, high = np.quantile(centred_cos, low_q), np.quantile(centred_cos, high_q)
+        code = CENTRED_CALIBRATIONS[model.name]
+        parts.append(
+            f"{key}: raw {model.calibration.low:g} and {model.calibration.high:g} are the "
+            f"{low_q:.1%} and {high_q:.1%} percentiles; centred there {low:.3f} and {high:.3f} "
+            f"(code: {code.low:g} and {code.high:g})"
+        )
+    return (
+        f"**Centred calibration, re-derived** over all pairs of the {len(texts):,} distinct statement texts "
+        "of the four dossiers: " + "; ".join(parts) + "."
+    )
+
+
 def _f(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -395,6 +425,7 @@ def render(
     default: Config,
     choices: Sequence[tuple[str, Config]],
     selection: str,
+    calibrations: str,
     models: dict[str, CachedEmbedder],
     seconds: float,
 ) -> str:
@@ -485,7 +516,7 @@ def render(
         + f". {selection}. The grid chooses: {chosen.label()}. The code's default is: {default.label()}"
         + (" (the same)." if chosen == default else " (**differs: update app/settings.py**).")
     )
-    out.append("")
+    out += ["", calibrations, ""]
     return "\n".join(out)
 
 
