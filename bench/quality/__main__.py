@@ -488,6 +488,19 @@ def render(
     out += ["", "| scorer | AUC all | AUC hard | ranking accuracy |", "|---|---|---|---|"]
     for name, pf in pair_rows.items():
         out.append(f"| {name} | {_f(pf.auc_all, 3)} | {_f(pf.auc_hard, 3)} | {_f(pf.ranking_accuracy, 3)} |")
+    kinds = sorted(next(iter(pair_rows.values())).by_kind)
+    out += [
+        "",
+        "Per kind of positive pair (AUC against all negatives / against the shared-verb negatives). Synonyms "
+        "are paraphrases; hierarchy and relation pairs are related skills, and a werkproces title with its "
+        "own resultaat is two SBB sentences about one task:",
+        "",
+        "| scorer | " + " | ".join(kinds) + " |",
+        "|---|" + "---|" * len(kinds),
+    ]
+    for name, pf in pair_rows.items():
+        cells = " | ".join(f"{_f(pf.by_kind[k][0], 3)} / {_f(pf.by_kind[k][1], 3)}" for k in kinds)
+        out.append(f"| {name} | {cells} |")
     out += ["", "### Against the issue's targets (default configuration)", ""]
     out += targets(rows, pair_rows)
     out += ["", "### How the default was chosen", ""]

@@ -30,6 +30,8 @@ class PairFigures:
     positives: int
     negatives: int
     hard: int
+    # Per positive kind ("synonym/esco", …): (AUC against all negatives, AUC against the hard ones).
+    by_kind: dict[str, tuple[float, float]]
 
 
 def pair_scores(pairs: Sequence[Pair], scorer: Scorer) -> np.ndarray:
@@ -56,6 +58,14 @@ def evaluate(pairs: Sequence[Pair], scorer: Scorer) -> PairFigures:
             total += 1
             # the first best candidate in sorted order wins ties: deterministic
             hits += int(partners[int(np.argmax(matrix[i]))] == p.b)
+    kinds = np.array([f"{p.kind}/{p.source}" for p in pairs])
+    by_kind = {
+        k: (
+            auc(scores[label & (kinds == k)], scores[~label]),
+            auc(scores[label & (kinds == k)], scores[hard]),
+        )
+        for k in sorted(set(kinds[label].tolist()))
+    }
     return PairFigures(
         auc(scores[label], scores[~label]),
         auc(scores[label], scores[hard]),
@@ -63,4 +73,5 @@ def evaluate(pairs: Sequence[Pair], scorer: Scorer) -> PairFigures:
         int(label.sum()),
         int((~label).sum()),
         int(hard.sum()),
+        by_kind,
     )
