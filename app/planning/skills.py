@@ -1,8 +1,8 @@
 """Workplace skills as vectors: skill-to-skill similarity and per-programme coverage, on the matcher's scale.
 
 Everything in app.planning compares skills the way matching does: the matcher's embedder, its
-calibration (raw cosine mapped to 0–1 by the embedder's `low`/`high`), its lexical share, and its
-cover threshold. Two workplace skills are "the same skill" when their calibrated similarity is at or
+vectors centred on the catalogue when matching centres them, its calibration (cosine mapped to 0–1 by
+the matcher's `low`/`high`), its lexical share, and its cover threshold. Two workplace skills are "the same skill" when their calibrated similarity is at or
 above the matcher's threshold; a skill is covered by a programme when its best statement is.
 """
 
