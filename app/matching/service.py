@@ -219,8 +219,11 @@ class Matcher:
         )
 
 
-def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
-    """The matcher for these settings; loads the configured model unless one is given."""
+def build_matcher(
+    settings: Settings, embedder: Embedder | None = None, *, kinds: Collection[str] | None = None
+) -> Matcher:
+    """The matcher for these settings; loads the configured model unless one is given. `kinds`: score only
+    statements of these kinds (all when None)."""
     if embedder is None:
         embedder = load_embedder(
             settings.embedder, threads=settings.embedder_threads, st_model_path=settings.st_model_path
@@ -231,6 +234,7 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
         lexical_weight=settings.lexical_weight,
         threshold=settings.cover_threshold,
         min_coverage=settings.min_coverage,
+        kinds=kinds,
         ranking=settings.ranking,
         document_weight=settings.document_weight,
         title_offset=settings.title_offset,

@@ -15,9 +15,8 @@ import logging
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +32,7 @@ from app.matching.lexical import TfidfLexical
 from app.matching.service import (
     CENTRED_CALIBRATIONS,
     SCORING_VERSION,
-    default_threshold,
-    default_title_offset,
+    build_matcher,
 )
 from app.settings import Settings
 from bench import docs
@@ -49,6 +47,7 @@ from bench.quality.retrieval import (
     figures,
     rapidfuzz_documents,
     rethreshold,
+    run_matcher,
     run_service,
     tfidf_documents,
 )
@@ -245,20 +244,17 @@ def retrieval(
     )
 
     # 3. The code's defaults, run through the service exactly as the endpoint does.
+    # The matcher is built by the service's own build_matcher, so every setting applies as it does there.
     settings = Settings()
     default_embedder = embedder_for(settings.embedder, models)
-    default_centred = settings.centre and default_embedder.name in CENTRED_CALIBRATIONS
+    default = build_matcher(settings, default_embedder)
     default_cfg = Config(
         settings.embedder,
-        settings.lexical_weight if settings.lexical != "none" else 0.0,
-        settings.cover_threshold
-        if settings.cover_threshold is not None
-        else default_threshold(default_embedder, default_centred),
-        settings.title_offset
-        if settings.title_offset is not None
-        else default_title_offset(default_embedder, default_centred),
-        settings.credit_width,
-        default_centred,
+        default.lexical_weight,
+        default.threshold,
+        default.title_offset,
+        default.credit_width,
+        default.centred,
     )
     rows: dict[str, dict[str, RetrievalFigures]] = {v: {} for v in VARIANTS}
     for variant, kinds in VARIANTS.items():
@@ -298,22 +294,13 @@ def retrieval(
             rows[variant][f"lever: the grid's best with soft credit (not a candidate): {soft.label()}"] = (
                 figures(results(soft, variant), dossier_of)
             )
-        # The service as configured by default (settings), on this variant's statements.
-        ours = partial(
-            run_service,
-            session,
-            default_embedder,
-            qs,
-            lexical=settings.lexical,
-            lexical_weight=settings.lexical_weight,
-            threshold=settings.cover_threshold,
-            kinds=kinds,
-            title_offset=settings.title_offset,
-            credit_width=settings.credit_width,
-            ranking=settings.ranking,
-            document_weight=settings.document_weight,
-            centre=settings.centre,
-        )
+
+        # The service as configured by default (settings), on this variant's statements; `changes`
+        # overrides settings (another order).
+        def ours(kinds: Collection[str] | None = kinds, **changes: str) -> list[Ranked]:
+            changed = settings.model_copy(update=changes)
+            return run_matcher(session, build_matcher(changed, default_embedder, kinds=kinds), qs)
+
         rows[variant][f"**ours: {default_cfg.label()}, eligible first**"] = figures(ours(), dossier_of)
         rows[variant]["ours, held out (leave one dossier out)"] = figures(held_out[variant], dossier_of)
         rows[variant][
@@ -488,18 +475,18 @@ def render(
     out += ["", "| scorer | AUC all | AUC hard | ranking accuracy |", "|---|---|---|---|"]
     for name, pf in pair_rows.items():
         out.append(f"| {name} | {_f(pf.auc_all, 3)} | {_f(pf.auc_hard, 3)} | {_f(pf.ranking_accuracy, 3)} |")
-    kinds = sorted(next(iter(pair_rows.values())).by_kind)
+    positive_kinds = sorted(next(iter(pair_rows.values())).by_kind)
     out += [
         "",
         "Per kind of positive pair (AUC against all negatives / against the shared-verb negatives). Synonyms "
         "are paraphrases; hierarchy and relation pairs are related skills, and a werkproces title with its "
         "own resultaat is two SBB sentences about one task:",
         "",
-        "| scorer | " + " | ".join(kinds) + " |",
-        "|---|" + "---|" * len(kinds),
+        "| scorer | " + " | ".join(positive_kinds) + " |",
+        "|---|" + "---|" * len(positive_kinds),
     ]
     for name, pf in pair_rows.items():
-        cells = " | ".join(f"{_f(pf.by_kind[k][0], 3)} / {_f(pf.by_kind[k][1], 3)}" for k in kinds)
+        cells = " | ".join(f"{_f(pf.by_kind[k][0], 3)} / {_f(pf.by_kind[k][1], 3)}" for k in positive_kinds)
         out.append(f"| {name} | {cells} |")
     out += ["", "### Against the issue's targets (default configuration)", ""]
     out += targets(rows, pair_rows)

@@ -90,6 +90,11 @@ def run_service(
         credit_width=credit_width,
         centre=centre,
     )
+    return run_matcher(session, matcher, queries)
+
+
+def run_matcher(session: Session, matcher: Matcher, queries: Sequence[Query]) -> list[Ranked]:
+    """Each query's typering through the service (`match_adhoc`, as POST /v1/match) with this matcher."""
     results = []
     for q in queries:
         answer = match_adhoc(session, matcher, description=q.text, skills=None, limit=1000)
@@ -100,7 +105,7 @@ def run_service(
                 frozenset(m.programme.crebo for m in answer.matches if m.eligible),
                 {m.programme.crebo: tuple(s.similarity for s in m.skills) for m in answer.matches},
                 {m.programme.crebo: float(np.mean([s.similarity for s in m.skills])) for m in answer.matches},
-                ranking,
+                matcher.ranking,
                 {m.programme.crebo: m.relevance for m in answer.matches},
             )
         )
