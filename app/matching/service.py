@@ -226,7 +226,10 @@ def build_matcher(
     statements of these kinds (all when None)."""
     if embedder is None:
         embedder = load_embedder(
-            settings.embedder, threads=settings.embedder_threads, st_model_path=settings.st_model_path
+            settings.embedder,
+            threads=settings.embedder_threads,
+            st_model_path=settings.st_model_path,
+            e5_engine=settings.e5_engine,
         )
     return Matcher(
         embedder,

