@@ -19,6 +19,7 @@ mask, each text's tokens are mean-pooled, and the caller L2-normalises.
 
 from __future__ import annotations
 
+import mmap
 import re
 import struct
 from collections.abc import Sequence
@@ -46,7 +47,7 @@ class _Tensor:
 
 
 class _Reader:
-    def __init__(self, data: bytes, offset: int = 0) -> None:
+    def __init__(self, data: mmap.mmap, offset: int = 0) -> None:
         self.data = data
         self.at = offset
 
@@ -60,7 +61,9 @@ class E5Model:
     """The parsed model file: hyper-parameters, tokenizer tables and weight views into `data`."""
 
     def __init__(self, path: Path) -> None:
-        data = path.read_bytes()
+        # Mapped, not read: of the 250k word embeddings only the rows of tokens seen become resident.
+        with path.open("rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         if data[:4] != MAGIC:
             raise ValueError(f"{path} is not an e5 model file (magic {data[:4]!r})")
         r = _Reader(data, 8)
@@ -174,10 +177,11 @@ def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
 class E5Onnx:
     """The encoder as one onnxruntime session; `encode` returns mean-pooled, *un*-normalised vectors."""
 
-    def __init__(self, path: Path, *, threads: int = 2) -> None:
+    def __init__(self, path: Path, *, threads: int = 2, chunk_tokens: int = 256) -> None:
         import onnxruntime as ort
 
         self.model = E5Model(path)
+        self.chunk_tokens = chunk_tokens
         graph, weights = _graph(self.model)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -194,10 +198,25 @@ class E5Onnx:
         return [self.model.bos, *content, self.model.eos]
 
     def encode(self, texts: Sequence[str]) -> Floats:
-        m = self.model
+        """Mean-pooled vectors (not normalised). Texts are packed in order into runs of at most
+        `chunk_tokens` tokens: attention within a run is quadratic in its length, so a large batch is
+        many short runs, not one long one."""
         if not texts:
-            return np.zeros((0, m.hidden), dtype=np.float32)
+            return np.zeros((0, self.model.hidden), dtype=np.float32)
         segments = [self.token_ids(t) for t in texts]
+        pooled = np.empty((len(segments), self.model.hidden), dtype=np.float32)
+        start = 0
+        while start < len(segments):
+            end, tokens = start + 1, len(segments[start])
+            while end < len(segments) and tokens + len(segments[end]) <= self.chunk_tokens:
+                tokens += len(segments[end])
+                end += 1
+            pooled[start:end] = self._run(segments[start:end])
+            start = end
+        return pooled
+
+    def _run(self, segments: Sequence[list[int]]) -> Floats:
+        m = self.model
         lengths = np.array([len(s) for s in segments])
         ids = [i for s in segments for i in s]
         positions = np.concatenate([np.arange(n) for n in lengths])

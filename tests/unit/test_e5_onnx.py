@@ -76,6 +76,20 @@ def test_vectors_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Em
     assert np.allclose(alone, ours[:5], atol=1e-5)
 
 
+def test_a_large_batch_runs_in_chunks_with_the_same_vectors(
+    texts: list[str], engines: tuple[E5Embedder, E5Embedder]
+) -> None:
+    onnx = engines[0]._onnx
+    assert onnx is not None
+    whole = onnx.encode(texts)
+    default = onnx.chunk_tokens
+    try:
+        onnx.chunk_tokens = 64  # many runs of a few texts each
+        assert np.allclose(onnx.encode(texts), whole, atol=1e-4)
+    finally:
+        onnx.chunk_tokens = default
+
+
 def test_the_engine_is_part_of_the_version(engines: tuple[E5Embedder, E5Embedder]) -> None:
     fast, reference = engines
     assert fast.name == reference.name
