@@ -13,6 +13,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/srv/skillmatch \
     HF_HUB_OFFLINE=1 \
+    SKILLMATCH_MODEL_CACHE=/opt/skillmatch-models \
     SKILLMATCH_DATABASE_URL=sqlite:////data/skillmatch.db
 RUN useradd --system --uid 10001 --home-dir /srv/skillmatch skillmatch \
     && mkdir -p /data /srv/skillmatch && chown skillmatch /data /srv/skillmatch
@@ -22,8 +23,9 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
 COPY data/fixtures ./data/fixtures
-# Load both packaged models (e5, the default, and USE) once at build time: proves they are in the image.
-RUN python -c "from app.matching.embedders import load_embedder; load_embedder('e5+use')"
+# Load both packaged models (e5, the default, and USE) once at build time: proves they are in the image,
+# and converts e5 for onnxruntime into SKILLMATCH_MODEL_CACHE, read-only at run time.
+RUN python -c "from app.settings import Settings; from app.matching.embedders import load_embedder; load_embedder('e5+use', model_cache=Settings().model_cache)"
 USER skillmatch
 VOLUME ["/data"]
 EXPOSE 8000

@@ -87,16 +87,23 @@ class E5Model:
         r.at += 4 * (n_pieces + 1)
         self.scores = np.frombuffer(data, np.float32, n_pieces, r.at).astype(np.float64)
         r.at += 4 * n_pieces
-        blob = data[r.at : r.at + blob_length]
+        # The pieces are looked up by hash in two sorted arrays (4 MB) rather than a dict of 250k byte
+        # strings (27 MB); a hit is confirmed against the piece's bytes in the file.
+        self._blob = r.at
+        self._offsets = offsets
         r.at += blob_length
-        self.pieces: dict[bytes, int] = {}
+        hashes = np.empty(n_pieces, dtype=np.int64)
+        meta = METASPACE.encode()
         for i in range(n_pieces):
-            piece = blob[offsets[i] : offsets[i + 1]]
-            if piece:
-                self.pieces.setdefault(piece, i)
+            piece = data[self._blob + offsets[i] : self._blob + offsets[i + 1]]
+            hashes[i] = hash(piece)
+            if meta in piece[1:]:
+                raise ValueError(f"{path}: a piece holds a metaspace inside it; words cannot be split apart")
+        ids = np.flatnonzero(offsets[1:] > offsets[:-1])
+        order = np.argsort(hashes[ids], kind="stable")  # equal hashes keep the lower id first
+        self._hashes = hashes[ids][order]
+        self._ids = ids[order]
         self.max_piece_bytes = int((offsets[1:] - offsets[:-1]).max())
-        if any(METASPACE.encode() in p[1:] for p in self.pieces):
-            raise ValueError(f"{path}: a piece holds a metaspace inside it; words cannot be split apart")
         self._seen: dict[str, tuple[int, ...]] = {}
         self.unk_score = float(self.scores.min()) - 10.0
         n_norm = int(r.take("i"))
@@ -160,10 +167,32 @@ class E5Model:
             ids.extend(pieces)
         return ids
 
+    def _known_spans(self, chars: Sequence[bytes]) -> list[tuple[int, int, int]]:
+        """(start, end, piece id) of every run of characters that is a piece, in (start, end) order."""
+        spans = _spans(chars, self.max_piece_bytes)
+        if not spans:
+            return []
+        wanted = np.array([hash(span) for _, _, span in spans], dtype=np.int64)
+        at = np.searchsorted(self._hashes, wanted)
+        known = []
+        for (i, end, span), h, k in zip(spans, wanted.tolist(), at.tolist(), strict=True):
+            while k < len(self._hashes) and self._hashes[k] == h:
+                candidate = int(self._ids[k])
+                first, last = self._offsets[candidate], self._offsets[candidate + 1]
+                if self.data[self._blob + first : self._blob + last] == span:
+                    known.append((i, end, candidate))
+                    break
+                k += 1
+        return known
+
     def _viterbi(self, word: str) -> tuple[int, ...]:
         """The unigram model's best pieces for one word, with a single-character unknown fallback."""
         chars = [c.encode("utf-8") for c in word]
         n = len(chars)
+        starts: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # per start: (end, piece id)
+        for i, end, found in self._known_spans(chars):
+            if found != self.unk:
+                starts[i].append((end, found))
         best = [-1e30] * (n + 1)
         best[0] = 0.0
         piece = [0] * (n + 1)
@@ -171,16 +200,10 @@ class E5Model:
         for i in range(n):
             if best[i] <= -1e29:
                 continue
-            span = b""
-            for end in range(i + 1, n + 1):
-                span += chars[end - 1]
-                if len(span) > self.max_piece_bytes:
-                    break
-                found = self.pieces.get(span)
-                if found is not None and found != self.unk:
-                    score = best[i] + self.scores[found]
-                    if score > best[end]:
-                        best[end], piece[end], back[end] = score, found, i
+            for end, found in starts[i]:
+                score = best[i] + self.scores[found]
+                if score > best[end]:
+                    best[end], piece[end], back[end] = score, found, i
             unknown = best[i] + self.unk_score
             if unknown > best[i + 1]:
                 best[i + 1], piece[i + 1], back[i + 1] = unknown, -1, i
@@ -190,6 +213,19 @@ class E5Model:
             ids.append(self.unk if piece[at] < 0 else piece[at])
             at = back[at]
         return tuple(ids[::-1])
+
+
+def _spans(chars: Sequence[bytes], limit: int) -> list[tuple[int, int, bytes]]:
+    """Every (start, end, bytes) run of characters of at most `limit` bytes, by start, then end."""
+    spans = []
+    for i in range(len(chars)):
+        span = b""
+        for end in range(i + 1, len(chars) + 1):
+            span += chars[end - 1]
+            if len(span) > limit:
+                break
+            spans.append((i, end, span))
+    return spans
 
 
 def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
@@ -273,6 +309,7 @@ def ensure_built(model: E5Model, cache: Path) -> Path:
     try:
         with (staging / WEIGHTS).open("wb") as out:
             (staging / GRAPH).write_bytes(_graph(model, out))
+        staging.chmod(0o755)  # mkdtemp's 0700 would hide a cache built by root (an image) from its user
         try:
             staging.rename(folder)
         except OSError:  # another process finished first: use its copy

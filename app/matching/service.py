@@ -219,19 +219,24 @@ class Matcher:
         )
 
 
+def configured_embedder(settings: Settings) -> Embedder:
+    """The model these settings name, loaded as the service loads it."""
+    return load_embedder(
+        settings.embedder,
+        threads=settings.embedder_threads,
+        st_model_path=settings.st_model_path,
+        e5_engine=settings.e5_engine,
+        model_cache=settings.model_cache,
+    )
+
+
 def build_matcher(
     settings: Settings, embedder: Embedder | None = None, *, kinds: Collection[str] | None = None
 ) -> Matcher:
     """The matcher for these settings; loads the configured model unless one is given. `kinds`: score only
     statements of these kinds (all when None)."""
     if embedder is None:
-        embedder = load_embedder(
-            settings.embedder,
-            threads=settings.embedder_threads,
-            st_model_path=settings.st_model_path,
-            e5_engine=settings.e5_engine,
-            model_cache=settings.model_cache,
-        )
+        embedder = configured_embedder(settings)
     return Matcher(
         embedder,
         lexical=settings.lexical,

@@ -24,9 +24,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalogue import service as catalogue_service
 from app.db import make_engine, make_sessionmaker
-from app.matching.embedders import Embedder, load_embedder
+from app.matching.embedders import Embedder
 from app.matching.matrix import coverage_matrix
-from app.matching.service import Matcher, build_matcher, match_adhoc, match_skills, match_workplace, skills_of
+from app.matching.service import (
+    Matcher,
+    build_matcher,
+    configured_embedder,
+    match_adhoc,
+    match_skills,
+    match_workplace,
+    skills_of,
+)
 from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import SkillInput
@@ -521,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     report.facts["machine"] = machine()
     path, pool, fresh, descriptions, workplaces = build_database(args.quick, report)
     settings = Settings()
-    embedder = load_embedder(settings.embedder, threads=settings.embedder_threads)
+    embedder = configured_embedder(settings)
     engine_sessions = make_sessionmaker(make_engine(f"sqlite:///{path}"))
     run_in_process(engine_sessions, embedder, pool, fresh, descriptions, workplaces, args.quick, report)
     if not args.skip_import:
