@@ -289,8 +289,8 @@ class E5Onnx:
         hidden = self._session.run(["hidden"], {"x": x[None].astype(np.float32), "mask": mask[None, None]})[
             0
         ][0]
-        sums = np.zeros((len(segments), m.hidden), dtype=np.float64)
-        np.add.at(sums, owner, hidden)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        sums = np.add.reduceat(hidden.astype(np.float64), starts, axis=0)
         pooled: Floats = (sums / lengths[:, None]).astype(np.float32)
         return pooled
 
