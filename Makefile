@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
 
-.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-load clean
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-onnx bench-load clean
 
 install: $(VENV)/.installed
 
@@ -55,6 +55,11 @@ bench-quality: install
 bench-perf: install
 	./bench/perf/ensure-wrk.sh
 	$(BIN)/python -m bench.perf
+
+## make bench-perf-onnx: the same benchmark with e5 run by onnxruntime (opt-in); writes its own section
+bench-perf-onnx: install
+	./bench/perf/ensure-wrk.sh
+	SKILLMATCH_E5_ENGINE=onnxruntime $(BIN)/python -m bench.perf
 
 ## make bench-load: 5 minutes of wrk against `skillmatch serve` on 127.0.0.1 (zero errors, stable memory); rewrites "## Load" in docs/benchmarks.md
 bench-load: install

