@@ -199,7 +199,7 @@ def run_in_process(
         )
 
         # (b) 25 new phrases: never seen, embedded by the model inside the call
-        new_runs = 3 if quick else 6
+        new_runs = 3 if quick else 12
         phrase_sets = [fresh[25 * i : 25 * i + 25] for i in range(new_runs + base_runs)]
         new = repeat(
             [
@@ -218,7 +218,7 @@ def run_in_process(
         )
 
         # (c) a ~150-word description, split into statements and embedded in the call
-        desc_runs = min(len(descriptions) - base_runs, 3 if quick else 6)
+        desc_runs = min(len(descriptions) - base_runs, 3 if quick else 12)
         desc = repeat(
             [
                 lambda d=d: match_adhoc(session, matcher, description=d, skills=None)
