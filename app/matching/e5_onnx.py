@@ -21,6 +21,7 @@ block-diagonal mask, each text's tokens are mean-pooled, and the caller L2-norma
 
 from __future__ import annotations
 
+import logging
 import mmap
 import re
 import shutil
@@ -33,6 +34,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+
+log = logging.getLogger(__name__)
 
 Floats = npt.NDArray[np.float32]
 
@@ -255,7 +258,13 @@ class E5Onnx:
         # Idle worker threads sleep instead of spinning: matching runs numpy right after an embedding
         # call, on the same 2 cores.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # a damaged cache (a truncated file, say): build it again, once
+            log.warning("rebuilding the converted e5 model in %s: %s", graph.parent, error)
+            shutil.rmtree(graph.parent, ignore_errors=True)
+            graph = ensure_built(self.model, cache)
+            self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
     def token_ids(self, text: str) -> list[int]:
         """<s> query: text </s>, cut to the model's 512 positions."""

@@ -116,6 +116,18 @@ def test_the_converted_model_is_built_once_and_reused(
     assert np.allclose(again.encode(text), engines[0].encode(text), atol=1e-6)
 
 
+def test_a_damaged_converted_model_is_built_again(tmp_path: Path) -> None:
+    first = E5Embedder(engine="onnxruntime", cache=tmp_path)
+    text = ["Ontvangt bezoekers aan de balie"]
+    expected = first.encode(text)
+    (weights,) = tmp_path.glob("*/weights.bin")
+    with weights.open("r+b") as handle:
+        handle.truncate(weights.stat().st_size // 2)
+    again = E5Embedder(engine="onnxruntime", cache=tmp_path)
+    assert np.allclose(again.encode(text), expected, atol=1e-6)
+    assert weights.stat().st_size > 2 * 40_000_000  # whole again
+
+
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown e5 engine"):
         E5Embedder(engine="tensorflow")  # type: ignore[arg-type]
