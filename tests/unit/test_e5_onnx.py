@@ -95,6 +95,22 @@ def test_a_large_batch_runs_in_chunks_with_the_same_vectors(
         onnx.chunk_tokens = default
 
 
+def test_concurrent_requests_get_the_vectors_they_get_alone(
+    texts: list[str], engines: tuple[E5Embedder, E5Embedder]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fast = engines[0]
+    batches = [texts[i : i + 20] for i in range(0, 120, 20)]
+    alone = [fast.encode(b) for b in batches]
+    assert fast._onnx is not None
+    fast._onnx.model._seen.clear()  # the threads fill the word cache at the same time
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(fast.encode, batches))
+    for a, b in zip(alone, together, strict=True):
+        assert np.array_equal(a, b)
+
+
 def test_the_engine_is_part_of_the_version(engines: tuple[E5Embedder, E5Embedder]) -> None:
     fast, reference = engines
     assert fast.name == reference.name
