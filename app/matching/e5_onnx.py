@@ -28,7 +28,6 @@ import shutil
 import struct
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -47,13 +46,6 @@ PREFIX = "query: "  # the prefix skillmatch uses on both sides (docs/embeddings.
 FORMAT = 1  # of the built files: raise it when the graph changes, so that caches are rebuilt
 GRAPH, WEIGHTS = "e5.onnx", "weights.bin"
 ALIGN = 65536  # weight offsets on this boundary let onnxruntime map the file instead of reading it
-
-
-@dataclass(frozen=True, slots=True)
-class _Tensor:
-    dtype: int
-    count: int
-    offset: int
 
 
 class _Reader:
@@ -121,31 +113,30 @@ class E5Model:
             r.at += 4 * n_out
         r.at = norm_end
         self.normalisation = str.maketrans(table)
-        self.tensors: dict[str, _Tensor] = {}
+        self.offsets: dict[str, int] = {}  # of each tensor in the file (shapes follow from the header)
         for _ in range(int(r.take("i"))):
             name_length = int(r.take("H"))
             name = data[r.at : r.at + name_length].decode()
             r.at += name_length
-            dtype, count, offset, _size = r.take("BIQQ")
-            self.tensors[name] = _Tensor(int(dtype), int(count), int(offset))
+            _dtype, _count, offset, _size = r.take("BIQQ")
+            self.offsets[name] = int(offset)
         self.positions = self.floats("emb.pos", (self.max_positions, self.hidden))
         self.token_type = self.floats("emb.type", (type_vocab, self.hidden))[0]
 
     def floats(self, name: str, shape: tuple[int, ...]) -> Floats:
-        tensor = self.tensors[name]
-        return np.frombuffer(self.data, np.float32, int(np.prod(shape)), tensor.offset).reshape(shape)
+        return np.frombuffer(self.data, np.float32, int(np.prod(shape)), self.offsets[name]).reshape(shape)
 
     def q4(self, name: str, rows: int, cols: int, first: int = 0) -> Floats:
         """Rows `first`…`first + rows` of a Q4_0 matrix [rows, cols], dequantized to float32."""
         blocks = cols // QK
-        start = self.tensors[name].offset + first * blocks * BLOCK_BYTES
+        start = self.offsets[name] + first * blocks * BLOCK_BYTES
         raw = np.frombuffer(self.data, np.uint8, rows * blocks * BLOCK_BYTES, start)
         return _dequantize(raw.reshape(rows, blocks, BLOCK_BYTES), rows, cols)
 
     def word_vectors(self, ids: Sequence[int]) -> Floats:
         blocks = self.hidden // QK
         table = np.frombuffer(
-            self.data, np.uint8, self.vocab * blocks * BLOCK_BYTES, self.tensors["emb.word"].offset
+            self.data, np.uint8, self.vocab * blocks * BLOCK_BYTES, self.offsets["emb.word"]
         ).reshape(self.vocab, blocks, BLOCK_BYTES)
         return _dequantize(table[np.asarray(ids, dtype=np.int64)], len(ids), self.hidden)
 
@@ -297,9 +288,7 @@ class E5Onnx:
         x = m.word_vectors(ids) + m.positions[positions] + m.token_type
         owner = np.repeat(np.arange(len(segments)), lengths)
         mask = np.where(owner[:, None] == owner[None, :], 0.0, -1e9).astype(np.float32)
-        hidden = self._session.run(["hidden"], {"x": x[None].astype(np.float32), "mask": mask[None, None]})[
-            0
-        ][0]
+        hidden = self._session.run(["hidden"], {"x": x[None], "mask": mask[None, None]})[0][0]
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         sums = np.add.reduceat(hidden.astype(np.float64), starts, axis=0)
         pooled: Floats = (sums / lengths[:, None]).astype(np.float32)

