@@ -27,6 +27,7 @@ import re
 import shutil
 import struct
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -305,6 +306,8 @@ def ensure_built(model: E5Model, cache: Path) -> Path:
     if graph.is_file():
         return graph
     cache.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    log.info("converting e5 for onnxruntime into %s (once per model file)", folder)
     staging = Path(tempfile.mkdtemp(prefix=".e5-", dir=cache))
     try:
         with (staging / WEIGHTS).open("wb") as out:
@@ -317,6 +320,7 @@ def ensure_built(model: E5Model, cache: Path) -> Path:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    log.info("converted e5 in %.1f s", time.perf_counter() - started)
     return graph
 
 
