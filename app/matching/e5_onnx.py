@@ -15,8 +15,9 @@ unigram pieces with a single-character unknown fallback; here per word, with eac
 remembered. Its token counts are checked against the C engine's `token_count`.
 
 Reading the file follows `e5_parse` in the same source; the graph follows its `forward_batch`: texts
-are packed into runs of at most `chunk_tokens` tokens, attention is kept within each text by a
-block-diagonal mask, each text's tokens are mean-pooled, and the caller L2-normalises.
+are packed into runs of at most `chunk_tokens` tokens, the matrix products run on all of a run's tokens
+at once, attention runs per text on a [texts, longest text] grid (gathered from and scattered back to the
+packed tokens, padding masked), each text's tokens are mean-pooled, and the caller L2-normalises.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ QK = 32  # weights per Q4_0 block
 BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 16 bytes of nibbles
 METASPACE = "\u2581"
 PREFIX = "query: "  # the prefix skillmatch uses on both sides (docs/embeddings.md)
-FORMAT = 1  # of the built files: raise it when the graph changes, so that caches are rebuilt
+FORMAT = 2  # of the built files: raise it when the graph changes, so that caches are rebuilt
 GRAPH, WEIGHTS = "e5.onnx", "weights.bin"
 ALIGN = 65536  # weight offsets on this boundary let onnxruntime map the file instead of reading it
 
@@ -238,7 +239,7 @@ def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
 class E5Onnx:
     """The encoder as one onnxruntime session; `encode` returns mean-pooled, *un*-normalised vectors."""
 
-    def __init__(self, path: Path, cache: Path, *, threads: int = 2, chunk_tokens: int = 256) -> None:
+    def __init__(self, path: Path, cache: Path, *, threads: int = 2, chunk_tokens: int = 512) -> None:
         import onnxruntime as ort
 
         self.model = E5Model(path)
@@ -264,20 +265,26 @@ class E5Onnx:
         return [self.model.bos, *content, self.model.eos]
 
     def encode(self, texts: Sequence[str]) -> Floats:
-        """Mean-pooled vectors (not normalised). Texts are packed in order into runs of at most
-        `chunk_tokens` tokens: attention within a run is quadratic in its length, so a large batch is
-        many short runs, not one long one."""
+        """Mean-pooled vectors (not normalised). Texts are taken shortest first (so that texts of like
+        length share a run) and packed into runs of at most `chunk_tokens` tokens whose attention grid
+        (texts × longest text) has at most twice as many cells as the run has tokens; a text longer
+        than `chunk_tokens` runs alone."""
         if not texts:
             return np.zeros((0, self.model.hidden), dtype=np.float32)
         segments = [self.token_ids(t) for t in texts]
+        order = sorted(range(len(segments)), key=lambda i: len(segments[i]))
         pooled = np.empty((len(segments), self.model.hidden), dtype=np.float32)
         start = 0
-        while start < len(segments):
-            end, tokens = start + 1, len(segments[start])
-            while end < len(segments) and tokens + len(segments[end]) <= self.chunk_tokens:
-                tokens += len(segments[end])
+        while start < len(order):
+            end, tokens = start + 1, len(segments[order[start]])
+            while end < len(order):
+                length = len(segments[order[end]])  # the longest so far: lengths ascend
+                if tokens + length > self.chunk_tokens or (end - start + 1) * length > 2 * self.chunk_tokens:
+                    break
+                tokens += length
                 end += 1
-            pooled[start:end] = self._run(segments[start:end])
+            run = order[start:end]
+            pooled[run] = self._run([segments[i] for i in run])
             start = end
         return pooled
 
@@ -287,10 +294,21 @@ class E5Onnx:
         ids = [i for s in segments for i in s]
         positions = np.concatenate([np.arange(n) for n in lengths])
         x = m.word_vectors(ids) + m.positions[positions] + m.token_type
-        owner = np.repeat(np.arange(len(segments)), lengths)
-        mask = np.where(owner[:, None] == owner[None, :], 0.0, -1e9).astype(np.float32)
-        hidden = self._session.run(["hidden"], {"x": x[None], "mask": mask[None, None]})[0][0]
+        # Attention runs per text, on a [texts, longest text] grid: `gather` picks each grid cell's token
+        # (padding cells take token 0, and `key_mask` keeps them out of every softmax), `scatter` takes
+        # each token's row back out of the grid.
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        longest = int(lengths.max())
+        cell = np.arange(longest)
+        valid = cell[None, :] < lengths[:, None]
+        gather = np.where(valid, starts[:, None] + cell[None, :], 0).reshape(-1)
+        scatter = (np.repeat(np.arange(len(segments)) * longest, lengths) + positions).astype(np.int64)
+        key_mask = np.where(valid, 0.0, -1e9).astype(np.float32)[:, None, None, :]
+        shape = np.array([len(segments), longest, m.heads, m.hidden // m.heads], dtype=np.int64)
+        hidden = self._session.run(
+            ["hidden"],
+            {"x": x[None], "gather": gather, "scatter": scatter, "key_mask": key_mask, "grid_shape": shape},
+        )[0][0]
         sums = np.add.reduceat(hidden.astype(np.float64), starts, axis=0)
         pooled: Floats = (sums / lengths[:, None]).astype(np.float32)
         return pooled
@@ -361,8 +379,14 @@ def _graph(m: E5Model, out: BinaryIO) -> bytes:
         bias = weight(name + ".b", m.floats(source + ".b", (h,)))
         return node("LayerNormalization", [x, gain, bias], name, axis=-1, epsilon=m.eps)
 
+    def to_grid(t: str) -> str:
+        """[1, tokens, hidden] → [texts × longest text, hidden], by `gather`."""
+        return node(
+            "Gather", [node("Reshape", [t, "rows_shape"], t + ".rows"), "gather"], t + ".grid", axis=0
+        )
+
     constants = [
-        helper.make_tensor("heads_shape", TensorProto.INT64, [4], [1, -1, m.heads, head]),
+        helper.make_tensor("rows_shape", TensorProto.INT64, [2], [-1, h]),
         helper.make_tensor("hidden_shape", TensorProto.INT64, [3], [1, -1, h]),
         helper.make_tensor("scale", TensorProto.FLOAT, [], [1.0 / float(np.sqrt(head))]),
     ]
@@ -370,15 +394,18 @@ def _graph(m: E5Model, out: BinaryIO) -> bytes:
     for layer in range(m.layers):
         p = f"l{layer}"
         q, k, v = (linear(x, layer, key, h, h) for key in ("q", "k", "v"))
-        qh = node("Transpose", [node("Reshape", [q, "heads_shape"], q + ".r")], q + ".t", perm=[0, 2, 1, 3])
-        kh = node("Transpose", [node("Reshape", [k, "heads_shape"], k + ".r")], k + ".t", perm=[0, 2, 3, 1])
-        vh = node("Transpose", [node("Reshape", [v, "heads_shape"], v + ".r")], v + ".t", perm=[0, 2, 1, 3])
+        qh, kh, vh = (
+            node("Transpose", [node("Reshape", [to_grid(t), "grid_shape"], t + ".r")], t + ".t", perm=perm)
+            for t, perm in ((q, [0, 2, 1, 3]), (k, [0, 2, 3, 1]), (v, [0, 2, 1, 3]))
+        )
         scores = node("Mul", [node("MatMul", [qh, kh], p + ".qk"), "scale"], p + ".scaled")
-        probs = node("Softmax", [node("Add", [scores, "mask"], p + ".masked")], p + ".p", axis=-1)
+        probs = node("Softmax", [node("Add", [scores, "key_mask"], p + ".masked")], p + ".p", axis=-1)
         context = node(
             "Transpose", [node("MatMul", [probs, vh], p + ".ctx")], p + ".ctx.t", perm=[0, 2, 1, 3]
         )
-        attended = linear(node("Reshape", [context, "hidden_shape"], p + ".ctx.r"), layer, "ao", h, h)
+        cells = node("Reshape", [context, "rows_shape"], p + ".ctx.cells")
+        tokens = node("Gather", [cells, "scatter"], p + ".ctx.tokens", axis=0)
+        attended = linear(node("Reshape", [tokens, "hidden_shape"], p + ".ctx.r"), layer, "ao", h, h)
         x = norm(node("Add", [x, attended], p + ".res1"), p + ".aln", p + ".aln")
         inner = node("Gelu", [linear(x, layer, "fi", h, m.ffn)], p + ".gelu", domain="com.microsoft")
         x = norm(node("Add", [x, linear(inner, layer, "fo", m.ffn, h)], p + ".res2"), p + ".oln", p + ".oln")
@@ -389,7 +416,10 @@ def _graph(m: E5Model, out: BinaryIO) -> bytes:
         "multilingual-e5-small",
         [
             helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, None, h]),
-            helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 1, None, None]),
+            helper.make_tensor_value_info("gather", TensorProto.INT64, [None]),
+            helper.make_tensor_value_info("scatter", TensorProto.INT64, [None]),
+            helper.make_tensor_value_info("key_mask", TensorProto.FLOAT, [None, 1, 1, None]),
+            helper.make_tensor_value_info("grid_shape", TensorProto.INT64, [4]),
         ],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [1, None, h])],
         constants + initializers,
