@@ -181,7 +181,8 @@ def retrieval(
     """Self-retrieval: the grid, the leave-one-dossier-out choice, and every row of the tables. `engines`
     holds the models per e5 engine, the configured (default) engine first; the grid is run with each
     and every configuration is scored by its mean objective over them."""
-    models = next(iter(engines.values()))
+    default_engine = next(iter(engines))
+    models = engines[default_engine]
     # 1. Every candidate configuration through the service, per variant, at threshold 0 (every skill
     #    covered, so every programme is eligible and the order is by relevance alone); each threshold is then
     #    re-applied to the per-skill similarities the service returned (bench.quality.retrieval.rethreshold).
@@ -191,9 +192,9 @@ def retrieval(
     raw: dict[tuple[str, str, str, bool, float, float], list[Ranked]] = {}
     for (engine, engine_models), (variant, kinds) in itertools.product(engines.items(), VARIANTS.items()):
         for (name, centred), weight, offset in itertools.product(MODELS, LEXICAL_WEIGHTS, TITLE_OFFSETS):
-            if "e5" not in name and engine != next(iter(engines)):
+            if "e5" not in name and engine != default_engine:
                 raw[(engine, variant, name, centred, weight, offset)] = raw[
-                    (next(iter(engines)), variant, name, centred, weight, offset)
+                    (default_engine, variant, name, centred, weight, offset)
                 ]
                 continue
             raw[(engine, variant, name, centred, weight, offset)] = run_service(
@@ -215,7 +216,6 @@ def retrieval(
     ]
 
     memo: dict[tuple[Config, str, str], list[Ranked]] = {}
-    default_engine = next(iter(engines))
 
     def results(
         config: Config, variant: str, subset: Sequence[str] | None = None, engine: str = default_engine
