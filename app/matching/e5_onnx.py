@@ -29,6 +29,7 @@ import shutil
 import struct
 import tempfile
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -167,21 +168,44 @@ class E5Model:
 
     def _known_spans(self, chars: Sequence[bytes]) -> list[tuple[int, int, int]]:
         """(start, end, piece id) of every run of characters that is a piece, in (start, end) order."""
-        spans = _spans(chars, self.max_piece_bytes)
+        bounds = [0]
+        for c in chars:
+            bounds.append(bounds[-1] + len(c))
+        word, limit = b"".join(chars), self.max_piece_bytes
+        spans = [
+            (i, end)
+            for i in range(len(chars))
+            for end in range(i + 1, bisect_right(bounds, bounds[i] + limit))
+        ]
         if not spans:
             return []
-        wanted = np.array([hash(span) for _, _, span in spans], dtype=np.int64)
+        texts = [word[bounds[i] : bounds[end]] for i, end in spans]
+        wanted = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
         at = np.searchsorted(self._hashes, wanted)
+        at = np.minimum(at, len(self._hashes) - 1)
+        found = np.flatnonzero(self._hashes[at] == wanted)
+        ids = self._ids[at[found]]
+        firsts = (self._offsets[ids] + self._blob).tolist()
+        lasts = (self._offsets[ids + 1] + self._blob).tolist()
         known = []
-        for (i, end, span), h, k in zip(spans, wanted.tolist(), at.tolist(), strict=True):
-            while k < len(self._hashes) and self._hashes[k] == h:
-                candidate = int(self._ids[k])
-                first, last = self._offsets[candidate], self._offsets[candidate + 1]
-                if self.data[self._blob + first : self._blob + last] == span:
-                    known.append((i, end, candidate))
-                    break
-                k += 1
+        data = self.data
+        for n, piece, first, last in zip(found.tolist(), ids.tolist(), firsts, lasts, strict=True):
+            if data[first:last] == texts[n]:  # a hash hit is confirmed against the piece's bytes
+                known.append((*spans[n], piece))
+            elif (other := self._colliding(texts[n], int(at[n]))) is not None:
+                known.append((*spans[n], other))
         return known
+
+    def _colliding(self, text: bytes, k: int) -> int | None:
+        """The piece `text` among the pieces after the k-th that share its hash (equal hashes are adjacent)."""
+        h = self._hashes[k]
+        k += 1
+        while k < len(self._hashes) and self._hashes[k] == h:
+            piece = int(self._ids[k])
+            if self.data[self._blob + self._offsets[piece] : self._blob + self._offsets[piece + 1]] == text:
+                return piece
+            k += 1
+        return None
 
     def _viterbi(self, word: str) -> tuple[int, ...]:
         """The unigram model's best pieces for one word, with a single-character unknown fallback."""
@@ -211,19 +235,6 @@ class E5Model:
             ids.append(self.unk if piece[at] < 0 else piece[at])
             at = back[at]
         return tuple(ids[::-1])
-
-
-def _spans(chars: Sequence[bytes], limit: int) -> list[tuple[int, int, bytes]]:
-    """Every (start, end, bytes) run of characters of at most `limit` bytes, by start, then end."""
-    spans = []
-    for i in range(len(chars)):
-        span = b""
-        for end in range(i + 1, len(chars) + 1):
-            span += chars[end - 1]
-            if len(span) > limit:
-                break
-            spans.append((i, end, span))
-    return spans
 
 
 def _dequantize(blocks: npt.NDArray[np.uint8], rows: int, cols: int) -> Floats:
