@@ -101,8 +101,8 @@ def machine() -> str:
 
 
 def gemm_rate() -> float:
-    """The host's float32 matrix-product rate now (numpy, 1024², median of 7): the same code runs up to
-    1.8× slower on this shared host from one run to the next, and this says how fast it was."""
+    """The host's float32 matrix-product rate now (numpy, 1024², median of 7), reported beside each run:
+    the same code runs up to 1.8× slower on this shared host from one run to the next."""
     a = np.random.default_rng(0).standard_normal((1024, 1024), dtype=np.float32)
     times = []
     for _ in range(7):
