@@ -129,11 +129,10 @@ class E5Model:
     def floats(self, name: str, shape: tuple[int, ...]) -> Floats:
         return np.frombuffer(self.data, np.float32, int(np.prod(shape)), self.offsets[name]).reshape(shape)
 
-    def q4(self, name: str, rows: int, cols: int, first: int = 0) -> Floats:
-        """Rows `first`…`first + rows` of a Q4_0 matrix [rows, cols], dequantized to float32."""
+    def q4(self, name: str, rows: int, cols: int) -> Floats:
+        """A Q4_0 matrix [rows, cols], dequantized to float32."""
         blocks = cols // QK
-        start = self.offsets[name] + first * blocks * BLOCK_BYTES
-        raw = np.frombuffer(self.data, np.uint8, rows * blocks * BLOCK_BYTES, start)
+        raw = np.frombuffer(self.data, np.uint8, rows * blocks * BLOCK_BYTES, self.offsets[name])
         return _dequantize(raw.reshape(rows, blocks, BLOCK_BYTES), rows, cols)
 
     def word_vectors(self, ids: Sequence[int]) -> Floats:

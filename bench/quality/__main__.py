@@ -136,11 +136,12 @@ def main() -> None:
     # Both e5 engines the service offers: their vectors agree to a cosine of 0.9999, yet that is enough
     # to move a query across the cover threshold (docs/scoring.md, *Known limits*). The grid scores every
     # configuration with each and chooses on the mean, so that the default rests on neither's rounding.
+    # USE is the same object under both engines.
     default_engine = Settings().e5_engine
-    engines: dict[str, dict[str, CachedEmbedder]] = {
-        e: cached_models(e5_engine=e) for e in (default_engine, *sorted(set(E5_ENGINES) - {default_engine}))
-    }
-    models = engines[default_engine]
+    models = cached_models(e5_engine=default_engine)
+    engines: dict[str, dict[str, CachedEmbedder]] = {default_engine: models}
+    for other in sorted(set(E5_ENGINES) - {default_engine}):
+        engines[other] = {**models, "e5": cached_models(e5_engine=other)["e5"]}
     with catalogue_session(dossier_files()) as session:
         rows, chosen, default_cfg, choices, selection = retrieval(session, qs, dossiers, dossier_of, engines)
 
@@ -149,7 +150,7 @@ def main() -> None:
     statements = sorted({(s.kind, s.text) for d in dossiers for k in d.kwalificaties for s in k.statements})
     pair_rows = pair_figures(pairs, models, default_cfg, [text for _, text in statements])
     calibrations = centred_calibration_check(models, sorted({text for _, text in statements}))
-    for m in {id(m): m for ms in engines.values() for m in ms.values()}.values():
+    for m in [*models.values(), *(ms["e5"] for ms in list(engines.values())[1:])]:
         m.save()
     docs.write_section(
         render(
