@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     # Added to the similarity of a skill with a kerntaak or werkproces title. None = the embedder's fitted value.
     title_offset: float | None = Field(default=None, ge=-0.5, le=0.5)
     # Soft credit: a skill's credit toward coverage rises from 0 to 1 over this width around the cover
-    # threshold (0 = covered or not). Chosen by the matching-quality benchmark; see docs/scoring.md.
-    credit_width: float = Field(default=0.0, ge=0.0, le=1.0)
+    # threshold (0 = covered or not). None = the embedder's fitted value (0.2 for centred e5, else 0).
+    # Chosen by the matching-quality benchmark; see docs/scoring.md.
+    credit_width: float | None = Field(default=None, ge=0.0, le=1.0)
     # Order of the ranked programmes: "eligible" (eligible first, each group by relevance), "coverage"
     # (coverage, then relevance) or "relevance" alone, where relevance = z(mean similarity) +
     # document_weight × z(whole-document TF-IDF). Chosen by the matching-quality benchmark; see docs/scoring.md.

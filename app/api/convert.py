@@ -48,6 +48,7 @@ def skill_match_out(result: SkillResult) -> SkillMatchOut:
         trainable=result.trainable,
         covered=result.covered,
         similarity=result.similarity,
+        credit=result.credit,
         evidence=EvidenceOut.model_validate(result.evidence),
     )
 

@@ -189,6 +189,11 @@ class SkillMatchOut(Out):
     trainable: bool
     covered: bool
     similarity: float
+    credit: float = Field(
+        description="This skill's credit toward coverage, 0–1: with soft credit (config.credit_width > 0) it "
+        "rises from 0 at threshold − width/2 to 1 at threshold + width/2, and covered ⇔ credit ≥ 0.5; with "
+        "hard credit it is 1 or 0. coverage = Σ weight × credit / Σ weight (docs/scoring.md)"
+    )
     evidence: EvidenceOut = Field(description="The programme statement that covers this skill best")
 
 
@@ -196,7 +201,8 @@ class MatchOut(BaseModel):
     programme: ProgrammeRef
     status: Literal["scored", "no_skill_content"]
     coverage: float | None = Field(
-        description="Weighted share of the workplace's skills covered; null if unscored"
+        description="Σ weight × credit / Σ weight over the workplace's skills (each skill's `credit`); "
+        "null if unscored"
     )
     eligible: bool | None
     relevance: float | None = Field(

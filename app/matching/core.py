@@ -44,6 +44,7 @@ class SkillCoverage:
     best_statement: int  # global column index of the best statement
     similarity: float
     covered: bool
+    credit: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +54,20 @@ class ProgrammeScore:
     mean_similarity: float
     eligible: bool
     knockouts: tuple[int, ...]  # skill indexes
-    # Per skill, in skill order: the best statement's column, its similarity, covered or not.
+    # Per skill, in skill order: the best statement's column, its similarity, covered or not, and its
+    # credit toward coverage (1.0 or 0.0 with hard credit).
     best_statements: tuple[int, ...]
     similarities: tuple[float, ...]
     covered: tuple[bool, ...]
+    credits: tuple[float, ...]
     relevance: float = 0.0  # the second ranking key (see the module doc)
 
     @property
     def skills(self) -> tuple[SkillCoverage, ...]:
         return tuple(
-            SkillCoverage(i, column, similarity, covered)
-            for i, (column, similarity, covered) in enumerate(
-                zip(self.best_statements, self.similarities, self.covered, strict=True)
+            SkillCoverage(i, column, similarity, covered, credit)
+            for i, (column, similarity, covered, credit) in enumerate(
+                zip(self.best_statements, self.similarities, self.covered, self.credits, strict=True)
             )
         )
 
@@ -171,6 +174,7 @@ def score_programmes(
                 best_statements=tuple(column.tolist()),
                 similarities=tuple(best[:, p].tolist()),
                 covered=tuple(covered[:, p].tolist()),
+                credits=tuple(credits[:, p].tolist()),
             )
         )
     return results

@@ -27,7 +27,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-6"
+SCORING_VERSION = "2026.11-7"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ class SkillResult:
     covered: bool
     similarity: float
     evidence: Evidence
+    credit: float  # toward coverage: 0–1 with soft credit, 1.0 or 0.0 with hard credit (docs/scoring.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ class Matcher:
         ranking: core.Order = "eligible",
         document_weight: float = 1.0,
         title_offset: float | None = None,
-        credit_width: float = 0.0,
+        credit_width: float | None = None,
         centre: bool = False,
     ) -> None:
         self.embedder = embedder
@@ -140,7 +141,9 @@ class Matcher:
             title_offset if title_offset is not None else default_title_offset(embedder, self.centred)
         )
         self.kind_offsets = title_offsets(self.title_offset)
-        self.credit_width = credit_width
+        self.credit_width = (
+            credit_width if credit_width is not None else default_credit_width(embedder, self.centred)
+        )
         self.min_coverage = min_coverage
         self.kinds = frozenset(kinds) if kinds else None
         # "eligible": eligible programmes first, each group by relevance = z(mean similarity) +
@@ -284,6 +287,17 @@ TITLE_KINDS = ("kerntaak", "werkproces")
 FITTED_TITLE_OFFSETS = {(E5Embedder.name, False): 0.15, (E5Embedder.name, True): 0.15}
 
 
+# Soft-credit widths, fitted by the same benchmark grid (docs/scoring.md): a skill's credit toward
+# coverage rises from 0 at threshold − w/2 to 1 at threshold + w/2. Models without a fitted value get
+# hard credit (0: covered or not). Keyed by (model, centred).
+FITTED_CREDIT_WIDTHS = {(E5Embedder.name, True): 0.2}
+
+
+def default_credit_width(embedder: Embedder, centred: bool = False) -> float:
+    """The soft-credit width of this model (see docs/scoring.md); 0 means hard credit."""
+    return FITTED_CREDIT_WIDTHS.get((embedder.name, centred), 0.0)
+
+
 def title_offsets(offset: float) -> dict[str, float]:
     return {kind: offset for kind in TITLE_KINDS}
 
@@ -330,10 +344,18 @@ def _build_matches(
         statements = [index.statements[c] for c in columns[list(score.best_statements)].tolist()]
         skill_results = tuple(
             SkillResult(
-                i, s.text, s.weight, s.must_have, s.trainable, covered, round(similarity, 4), statement
+                i,
+                s.text,
+                s.weight,
+                s.must_have,
+                s.trainable,
+                covered,
+                round(similarity, 4),
+                statement,
+                round(credit, 4),
             )
-            for i, (s, covered, similarity, statement) in enumerate(
-                zip(skills, score.covered, score.similarities, statements, strict=True)
+            for i, (s, covered, similarity, statement, credit) in enumerate(
+                zip(skills, score.covered, score.similarities, statements, score.credits, strict=True)
             )
         )
         matches.append(

@@ -4,7 +4,8 @@ A step at a workplace counts a skill as covered when the programme covers it (th
 when the trainee learnt a similar skill at an earlier workplace of the rotation (skill-to-skill
 similarity at or above the matcher's threshold). What a trainee takes to the next step: the skills
 covered at this workplace plus its trainable gaps (which the learning plan teaches). Non-trainable gaps
-are not assumed to be learnt.
+are not assumed to be learnt. Coverage counts each skill's credit, as matching does (soft credit near
+the cover threshold, docs/scoring.md); a skill learnt at an earlier step counts in full.
 
 Per step the status is:
 - `eligible`: the matching rule holds with learnt skills counted (coverage ≥ min_coverage, no knockout);
@@ -146,7 +147,7 @@ class RotationContext:
 
     def static_coverage(self, workplace_id: int) -> float:
         rows = self.rows[workplace_id]
-        return float(self.weights[rows] @ self.fit.covered[rows] / self.weights[rows].sum())
+        return float(self.weights[rows] @ self.fit.credit[rows] / self.weights[rows].sum())
 
     def overlap(self, a: int, b: int) -> float:
         key = (min(a, b), max(a, b))
@@ -173,6 +174,8 @@ class RotationContext:
             if len(seen):
                 new_work = ~np.asarray(self.similar[np.ix_(rows, seen)].any(axis=1), dtype=bool)
             covered = by_programme | learnt
+            # A skill learnt at an earlier step counts in full; otherwise its credit from the programme.
+            credits = np.where(learnt, 1.0, self.fit.credit[rows])
             weights = self.weights[rows]
             skills = tuple(
                 StepSkill(
@@ -186,12 +189,12 @@ class RotationContext:
                 )
                 for i, s in enumerate(workplace.skills)
             )
-            effective = float(weights @ covered / weights.sum())
+            effective = float(weights @ credits / weights.sum())
             steps.append(
                 Step(
                     position,
                     workplace,
-                    round(float(weights @ by_programme / weights.sum()), 4),
+                    round(float(weights @ self.fit.credit[rows] / weights.sum()), 4),
                     round(effective, 4),
                     _status(skills, effective, self.min_coverage),
                     skills,
@@ -240,8 +243,8 @@ def _best_candidates(
     start = 0
     for w in workplaces:
         weights = np.array([s.weight for s in w.skills], dtype=np.float64)
-        covered = fit.covered[start : start + len(w.skills)]
-        coverage[w.id] = float(weights @ covered / weights.sum())
+        credits = fit.credit[start : start + len(w.skills)]
+        coverage[w.id] = float(weights @ credits / weights.sum())
         start += len(w.skills)
     return sorted(workplaces, key=lambda w: (-coverage[w.id], w.id))[:MAX_CANDIDATES]
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.matching.core import EPSILON, best_per_programme
+from app.matching.core import best_per_programme, credit
 from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, centred
 from app.matching.lexical import build_lexical
 from app.matching.service import Matcher, skills_of
@@ -95,11 +95,13 @@ def skill_similarity(matcher: Matcher, session: Session, texts: Sequence[str]) -
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeSkillFit:
-    """For one programme and a list of skills: each skill's best statement and whether it is covered."""
+    """For one programme and a list of skills: each skill's best statement, whether it is covered, and its
+    credit toward coverage (app.matching.core.credit: 1 or 0 with hard credit)."""
 
     programme: ProgrammeInfo
     similarity: Floats  # best calibrated similarity per skill
     covered: npt.NDArray[np.bool_]
+    credit: Floats
     best: tuple[StatementInfo, ...]  # best statement per skill
     columns: npt.NDArray[np.intp]  # the programme's statement columns in the index
     sims: npt.NDArray[np.float32]  # (skills × programme statements)
@@ -119,6 +121,7 @@ def programme_fit(
             info,
             np.zeros(0),
             np.zeros(0, dtype=bool),
+            np.zeros(0),
             (),
             block.columns,
             np.zeros((0, len(block.columns)), dtype=np.float32),
@@ -127,10 +130,12 @@ def programme_fit(
     best, column = best_per_programme(sims, block.offsets)
     best_values = best[:, 0].astype(np.float64)
     statements = tuple(index.statements[int(block.columns[int(c)])] for c in column[:, 0])
+    credits, covered = credit(best[:, 0], matcher.threshold, matcher.credit_width)
     return ProgrammeSkillFit(
         info,
         best_values,
-        best_values >= matcher.threshold - EPSILON,
+        covered,
+        credits,
         statements,
         block.columns,
         sims,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.main import create_app
+from app.matching.embedders import Embedder
+from app.settings import Settings
 from tests.helpers import FIXTURE_DOSSIERS, assert_problem, load_demo, upload_dossiers
 from tests.shared_data import shared_data_dir
 
@@ -43,6 +48,9 @@ def test_workplace_matches_explain_every_skill_with_a_real_statement(client: Tes
         total = sum(s["weight"] for s in m["skills"])
         covered = sum(s["weight"] for s in m["skills"] if s["covered"])
         assert m["coverage"] == round(covered / total, 4)
+        # Hard credit (this model has no fitted soft-credit width): a skill counts in full or not at all.
+        assert body["config"]["credit_width"] == 0.0
+        assert [s["credit"] for s in m["skills"]] == [1.0 if s["covered"] else 0.0 for s in m["skills"]]
 
 
 def test_adhoc_match_eligibility_follows_min_coverage_and_knockouts(client: TestClient) -> None:
@@ -157,3 +165,38 @@ def test_health_reports_model_and_database(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["model"] == "hashing-char-3-5"
+
+
+def test_with_soft_credit_each_skill_shows_the_credit_that_coverage_adds_up(
+    session_factory: sessionmaker[Session], hashing_embedder: Embedder
+) -> None:
+    settings = Settings(
+        database_url="sqlite://",
+        lexical="none",
+        lexical_weight=0.0,
+        embedder="hashing",
+        auth_disabled=True,
+        credit_width=0.3,
+    )
+    app = create_app(settings, embedder=hashing_embedder, session_factory=session_factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        load_demo(client)
+        partial = 0
+        for workplace in client.get("/v1/workplaces", params={"limit": 100}).json()["items"]:
+            body = client.get(f"/v1/workplaces/{workplace['id']}/matches", params={"limit": 50}).json()
+            assert body["config"]["credit_width"] == 0.3
+            threshold = body["config"]["threshold"]
+            for m in body["matches"]:
+                total = sum(s["weight"] for s in m["skills"])
+                credited = sum(s["weight"] * s["credit"] for s in m["skills"])
+                assert m["coverage"] == pytest.approx(credited / total, abs=1e-3)
+                for s in m["skills"]:
+                    assert 0.0 <= s["credit"] <= 1.0
+                    assert s["covered"] == (s["credit"] >= 0.5) == (s["similarity"] >= threshold - 1e-4)
+                    # Full credit from threshold + width/2, none below threshold − width/2.
+                    if s["similarity"] >= threshold + 0.15 + 1e-4:
+                        assert s["credit"] == 1.0
+                    if s["similarity"] <= threshold - 0.15 - 1e-4:
+                        assert s["credit"] == 0.0
+                    partial += 0.0 < s["credit"] < 1.0
+        assert partial > 0

@@ -224,6 +224,7 @@ def test_matches_show_coverage_and_an_explanation_per_skill(page: Any, screensho
         assert row.get_by_test_id("evidence-code").inner_text() == skill["evidence"]["code"]
         assert skill["evidence"]["text"] in row.inner_text()
         assert row.get_by_test_id("similarity").inner_text() == f"{skill['similarity']:.2f}".replace(".", ",")
+        assert row.get_by_test_id("credit").inner_text() == _pct(skill["credit"])
     if best["gaps"]:
         assert top.get_by_test_id("gaps").locator("li").count() == len(best["gaps"])
     else:

@@ -242,3 +242,29 @@ def test_many_workplaces_are_cut_to_the_best_candidates(
     assert result.evaluated == rotations.MAX_CANDIDATES
     chosen = {s.workplace.id for r in result.proposals for s in r.steps}
     assert demo["Medewerker facilitaire dienstverlening stadskantoor"] in chosen  # the best fit is kept
+
+
+def test_with_soft_credit_a_rotation_step_counts_what_matching_counts(
+    session: Session, hashing_embedder: Embedder, demo: dict[str, int]
+) -> None:
+    # With soft credit (docs/scoring.md) a skill near the cover threshold counts in part; a rotation's
+    # step must show the same coverage and status as the match answer for that workplace and programme.
+    soft = Matcher(
+        hashing_embedder,
+        lexical="none",
+        lexical_weight=0.0,
+        threshold=None,
+        min_coverage=0.7,
+        credit_width=0.3,
+    )
+    partial = 0
+    for workplace_id in demo.values():
+        answer = match_workplace(session, soft, workplace_id, limit=100)
+        for match in answer.matches[:4]:
+            _, rotation = rotations.evaluate_rotation(session, soft, match.programme.crebo, [workplace_id])
+            step = rotation.steps[0]
+            assert step.coverage == step.effective_coverage == match.coverage
+            assert (step.status == "eligible") == match.eligible
+            assert [s.covered for s in step.skills] == [s.covered for s in match.skills]
+            partial += sum(0.0 < s.credit < 1.0 for s in match.skills)
+    assert partial > 0  # the fixtures do put skills in the soft band

@@ -14,10 +14,12 @@ from app.matching.embedders import E5Embedder, HashingEmbedder
 from app.matching.matrix import coverage_matrix
 from app.matching.service import (
     CENTRED_CALIBRATIONS,
+    FITTED_CREDIT_WIDTHS,
     FITTED_TITLE_OFFSETS,
     TITLE_KINDS,
     Matcher,
     build_matcher,
+    default_credit_width,
     default_threshold,
     default_title_offset,
     match_adhoc,
@@ -125,8 +127,30 @@ def test_fitted_title_offset_is_per_model() -> None:
     e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
     assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[(E5Embedder.name, False)]
     assert default_title_offset(e5, centred=True) == FITTED_TITLE_OFFSETS[(E5Embedder.name, True)]
-    assert Settings().credit_width == 0.0
     assert Settings().title_offset is None
+
+
+def test_soft_credit_is_the_fitted_default_for_centred_e5_only() -> None:
+    # The grid chose soft credit for centred e5 (docs/scoring.md); a model without a fitted width, or e5
+    # uncentred, keeps hard credit, and an explicit width always wins.
+    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
+    assert Settings().credit_width is None
+    assert default_credit_width(e5, centred=True) == FITTED_CREDIT_WIDTHS[(E5Embedder.name, True)] == 0.2
+    assert default_credit_width(e5) == 0.0
+    assert default_credit_width(HashingEmbedder()) == 0.0
+    hashing = Matcher(
+        HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, threshold=None, min_coverage=0.7
+    )
+    assert hashing.config().credit_width == 0.0
+    explicit = Matcher(
+        HashingEmbedder(),
+        lexical="tfidf",
+        lexical_weight=0.2,
+        threshold=None,
+        min_coverage=0.7,
+        credit_width=0.3,
+    )
+    assert explicit.config().credit_width == 0.3
 
 
 def test_an_index_replaced_after_a_catalogue_change_is_freed(session: Session) -> None:
