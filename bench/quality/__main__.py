@@ -87,6 +87,10 @@ class Config:
         )
 
 
+# The default of scoring 2026.11-6, the last with hard credit: a row of the tables.
+PREVIOUS = Config("e5", 0.0, 0.6, 0.15, 0.0, centred=True)
+
+
 def extras(config: Config) -> int:
     """Mechanisms a configuration adds to the simplest scoring: soft credit, a second model (which also
     doubles the embedding time of every new phrase and the index's memory), and centring."""
@@ -242,10 +246,10 @@ def retrieval(
     def score(config: Config, subset: Sequence[str]) -> float:
         return sum(engine_score(config, subset, e) for e in engines) / len(engines)
 
-    # The default must be explainable skill by skill: coverage is the weight share of the skills marked
-    # covered, which is what the answer shows and what app.planning counts. Soft credit is measured (its
-    # best configuration is a row of the tables) but is not a candidate for the default.
-    candidates = [c for c in configs if c.credit_width == 0.0]
+    # Every configuration is a candidate. Soft credit is one since scoring 2026.11-7: the answer shows each
+    # skill's credit (coverage is their weighted mean) and app.planning counts the same credits, so it is
+    # explainable skill by skill; before, only hard credit was.
+    candidates = list(configs)
 
     def choose(subset: Sequence[str]) -> Config:
         scores = {c: round(score(c, subset), 9) for c in candidates}
@@ -264,19 +268,20 @@ def retrieval(
     everything = [q.crebo for q in qs]
     chosen = choose(everything)
     overall = {c: round(score(c, everything), 9) for c in configs}
-    soft = max(configs, key=lambda c: (overall[c], -configs.index(c)))
     top = max(candidates, key=lambda c: (overall[c], -candidates.index(c)))
+    hard = [c for c in configs if c.credit_width == 0.0]
+    hard_top = max(hard, key=lambda c: (overall[c], -hard.index(c)))
     near = sum(overall[c] >= overall[top] - 1.0 / len(everything) - 1e-9 for c in candidates)
 
     def per_engine(config: Config) -> str:
         return ", ".join(f"{e} {engine_score(config, everything, e):.3f}" for e in engines)
 
     selection = (
-        f"On all {len(everything)} queries the highest objective with hard credit is {overall[top]:.3f} "
+        f"On all {len(everything)} queries the highest objective is {overall[top]:.3f} "
         f"({top.label()}; {per_engine(top)}); {near} configurations are within one query's worth "
         f"(1/{len(everything)} = {1.0 / len(everything):.3f}) of it, and the simplest of them, "
-        f"{chosen.label()}, scores {overall[chosen]:.3f} ({per_engine(chosen)}). With soft credit allowed "
-        f"the highest is {overall[soft]:.3f} ({soft.label()})"
+        f"{chosen.label()}, scores {overall[chosen]:.3f} ({per_engine(chosen)}). With hard credit "
+        f"the highest is {overall[hard_top]:.3f} ({hard_top.label()}; {per_engine(hard_top)})"
     )
 
     # 3. The code's defaults, run through the service exactly as the endpoint does.
@@ -329,10 +334,9 @@ def retrieval(
             rethreshold(raw[(default_engine, variant, "e5", False, 0.2, 0.0)], 0.45, credit_width=0.2),
             dossier_of,
         )
-        if soft.credit_width > 0:
-            rows[variant][f"lever: the grid's best with soft credit (not a candidate): {soft.label()}"] = (
-                figures(results(soft, variant), dossier_of)
-            )
+        rows[variant][f"before: {PREVIOUS.label()}, eligible first (2026.11-6)"] = figures(
+            results(PREVIOUS, variant), dossier_of
+        )
 
         # The service as configured by default (settings), on this variant's statements; `changes`
         # overrides settings (another order).
@@ -562,9 +566,9 @@ def render(
         "not exactly, and scored by the mean of their objectives, so that the choice does not rest on one "
         "engine's rounding (the held-out rows are measured with the default engine). The optimum is flat, so "
         "the choice is the simplest configuration within one query's worth of the best objective (fewest of: "
-        "a second model, centring; then the highest objective), among those with hard credit: the default "
-        "must be explainable skill by skill (coverage = weight share of the skills marked covered, as the "
-        "answer shows them and app.planning counts them). Leave one dossier out: "
+        "soft credit, a second model, centring; then the highest objective). Soft credit is a candidate since "
+        "scoring 2026.11-7: the answer shows each skill's credit, coverage is their weighted mean, and "
+        "app.planning counts the same credits (before, only hard credit was). Leave one dossier out: "
         "the configuration is chosen by the same rule on the other three dossiers' queries and measured on the held-out "
         "dossier's queries (row *held out*). Choices per held-out dossier: "
         + "; ".join(f"{d}: {c.label()}" for d, c in choices)
