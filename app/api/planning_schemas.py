@@ -109,6 +109,12 @@ class StepSkillOut(BaseModel):
     learnt_before: bool = Field(description="Covered because a similar skill was learnt at an earlier step")
     new_work: bool = Field(description="No similar skill at any earlier workplace of the rotation")
     knockout: bool
+    credit: float = Field(
+        description="Credit toward `coverage`, from the programme alone, as in matching (0–1)"
+    )
+    effective_credit: float = Field(
+        description="Credit toward `effective_coverage`: 1 for a skill learnt at an earlier step, else `credit`"
+    )
 
 
 class StepOut(BaseModel):

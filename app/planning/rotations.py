@@ -66,6 +66,8 @@ class StepSkill:
     covered_by_programme: bool
     learnt_before: bool  # covered because a similar skill was learnt at an earlier step
     new_work: bool  # no similar skill at any earlier workplace of the rotation
+    credit: float  # toward the step's coverage, from the programme alone (as in matching)
+    effective_credit: float  # toward its effective coverage: 1.0 when learnt at an earlier step
 
     @property
     def covered(self) -> bool:
@@ -186,6 +188,8 @@ class RotationContext:
                     bool(by_programme[i]),
                     bool(learnt[i] and not by_programme[i]),
                     bool(new_work[i]),
+                    round(float(self.fit.credit[rows][i]), 4),
+                    round(float(credits[i]), 4),
                 )
                 for i, s in enumerate(workplace.skills)
             )

@@ -200,3 +200,16 @@ def test_with_soft_credit_each_skill_shows_the_credit_that_coverage_adds_up(
                         assert s["credit"] == 0.0
                     partial += 0.0 < s["credit"] < 1.0
         assert partial > 0
+        # Rotations count the same credits; a skill learnt at an earlier step counts in full.
+        for crebo in ("25903", "25904", "25905"):
+            for proposal in client.get(f"/v1/programmes/{crebo}/rotations").json()["proposals"]:
+                for step in proposal["steps"]:
+                    total = sum(k["weight"] for k in step["skills"])
+                    counted = sum(k["weight"] * k["credit"] for k in step["skills"])
+                    effective = sum(k["weight"] * k["effective_credit"] for k in step["skills"])
+                    assert step["coverage"] == pytest.approx(counted / total, abs=1e-3)
+                    assert step["effective_coverage"] == pytest.approx(effective / total, abs=1e-3)
+                    for k in step["skills"]:
+                        assert k["effective_credit"] in (k["credit"], 1.0)
+                        if k["learnt_before"]:
+                            assert k["effective_credit"] == 1.0

@@ -124,6 +124,7 @@ def test_a_skill_learnt_earlier_lifts_a_knockout_later(
     step = after.steps[1]
     assert step.status != "knockout"
     assert [s.text for s in step.skills if s.learnt_before] == [skill]
+    assert [(s.credit, s.effective_credit) for s in step.skills if s.learnt_before] == [(0.0, 1.0)]
     assert step.effective_coverage > step.coverage
     plan = learning.learning_plan(session, matcher, "25901", [first, second])
     assert skill not in {g.text for g in plan.steps[1].gaps}
@@ -266,5 +267,6 @@ def test_with_soft_credit_a_rotation_step_counts_what_matching_counts(
             assert step.coverage == step.effective_coverage == match.coverage
             assert (step.status == "eligible") == match.eligible
             assert [s.covered for s in step.skills] == [s.covered for s in match.skills]
+            assert [s.credit for s in step.skills] == [s.credit for s in match.skills]
             partial += sum(0.0 < s.credit < 1.0 for s in match.skills)
     assert partial > 0  # the fixtures do put skills in the soft band

@@ -97,6 +97,8 @@ def _rotation_out(rotation: rotations.Rotation) -> RotationOut:
                         learnt_before=k.learnt_before,
                         new_work=k.new_work,
                         knockout=k.knockout,
+                        credit=k.credit,
+                        effective_credit=k.effective_credit,
                     )
                     for k in s.skills
                 ],
