@@ -49,8 +49,9 @@ def test_workplace_matches_explain_every_skill_with_a_real_statement(client: Tes
         covered = sum(s["weight"] for s in m["skills"] if s["covered"])
         assert m["coverage"] == round(covered / total, 4)
         # Hard credit (this model has no fitted soft-credit width): a skill counts in full or not at all.
-        assert body["config"]["credit_width"] == 0.0
         assert [s["credit"] for s in m["skills"]] == [1.0 if s["covered"] else 0.0 for s in m["skills"]]
+    assert body["config"]["credit_width"] == 0.0
+    assert "telt deels mee" not in client.get(f"/ui/werkplekken/{wid}/matches").text
 
 
 def test_adhoc_match_eligibility_follows_min_coverage_and_knockouts(client: TestClient) -> None:
@@ -200,6 +201,13 @@ def test_with_soft_credit_each_skill_shows_the_credit_that_coverage_adds_up(
                         assert s["credit"] == 0.0
                     partial += 0.0 < s["credit"] < 1.0
         assert partial > 0
+        # The interface says that coverage counts part of a skill near the line, and shows each credit.
+        workplace_id = _workplace_id(client, "Pedagogisch medewerker voorschool")
+        page = client.get(f"/ui/werkplekken/{workplace_id}/matches").text
+        assert "telt deels mee" in page
+        answer = client.get(f"/v1/workplaces/{workplace_id}/matches", params={"limit": 25}).json()
+        shown = [f'data-testid="credit">{round(k["credit"] * 100)}%<' for k in answer["matches"][0]["skills"]]
+        assert all(cell in page for cell in shown)
         # Rotations count the same credits; a skill learnt at an earlier step counts in full.
         for crebo in ("25903", "25904", "25905"):
             for proposal in client.get(f"/v1/programmes/{crebo}/rotations").json()["proposals"]:

@@ -576,6 +576,7 @@ def matches_page(
         "limits": MATCH_LIMITS,
         "default_minimum": round(matcher.min_coverage * 100),
         "ranking": matcher.ranking,
+        "soft_credit": matcher.credit_width > 0,
     }
     try:
         result = matching.match_workplace(
