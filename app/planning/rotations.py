@@ -169,6 +169,7 @@ class RotationContext:
             rows = self.rows[workplace_id]
             workplace = self.workplaces[workplace_id]
             by_programme = self.fit.covered[rows]
+            programme_credits = self.fit.credit[rows]
             learnt: npt.NDArray[np.bool_] = np.zeros(len(rows), dtype=bool)
             new_work: npt.NDArray[np.bool_] = np.ones(len(rows), dtype=bool)
             if len(acquired):
@@ -177,7 +178,7 @@ class RotationContext:
                 new_work = ~np.asarray(self.similar[np.ix_(rows, seen)].any(axis=1), dtype=bool)
             covered = by_programme | learnt
             # A skill learnt at an earlier step counts in full; otherwise its credit from the programme.
-            credits = np.where(learnt, 1.0, self.fit.credit[rows])
+            credits = np.where(learnt, 1.0, programme_credits)
             weights = self.weights[rows]
             skills = tuple(
                 StepSkill(
@@ -188,7 +189,7 @@ class RotationContext:
                     bool(by_programme[i]),
                     bool(learnt[i] and not by_programme[i]),
                     bool(new_work[i]),
-                    round(float(self.fit.credit[rows][i]), 4),
+                    round(float(programme_credits[i]), 4),
                     round(float(credits[i]), 4),
                 )
                 for i, s in enumerate(workplace.skills)
@@ -198,7 +199,7 @@ class RotationContext:
                 Step(
                     position,
                     workplace,
-                    round(float(weights @ self.fit.credit[rows] / weights.sum()), 4),
+                    round(float(weights @ programme_credits / weights.sum()), 4),
                     round(effective, 4),
                     _status(skills, effective, self.min_coverage),
                     skills,
