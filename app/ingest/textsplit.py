@@ -44,11 +44,18 @@ _RESPONSIBLE_FRAME = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN_START = re.compile(rf"^{_PRONOUN}\s+(?=\S)", re.IGNORECASE)
+# The rest of a job title after "de medewerker" ("sport en recreatie", "facilitaire dienstverlening", "ICT").
+_MAX_TITLE_WORDS = 4
+_TITLE_WORD = re.compile(r"[\w/&-]+")
+_WORD = re.compile(r"\S+")
 _CONNECTIVE = re.compile(r"^(?:daarnaast|verder|tevens|bovendien|ook|en|of|ook\s+nog)\s*,?\s+", re.IGNORECASE)
 _INVERTED_PRONOUN = re.compile(r"^(\S+)\s+(?:je|jij|u)\s+(?=\S)", re.IGNORECASE)
 _COMMA = re.compile(r",\s+(?:(?:en|of)\s+)?")
 _CONJUNCTION = re.compile(r"\s+(?:en|of)\s+")
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
+# Quotes that open a quoted word or phrase, and quotes that close one (not the apostrophe of "baby's").
+_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(]))['‘“](?=\w)")
+_CLOSING_QUOTE = re.compile(r"(?<=[\w.!?])['’”](?=$|[\s).,;:!?])")
 _TRAILING_ETC = re.compile(r"(?:,\s*|\s+)(?:enz|etc|e\.d|e\.a|en\s+zo\s+verder)\.?$", re.IGNORECASE)
 # Words that start a dependent phrase, not a clause of its own: "…, o.a. tijdens haal- en brengmomenten".
 _NOT_CLAUSE_START = frozenset(
@@ -68,8 +75,10 @@ _FINITE_IRREGULAR = frozenset(
 )
 _NOT_FINITE = frozenset(
     {"het", "met", "dat", "wat", "niet", "tot", "uit", "dit", "vast", "best", "licht", "recht", "straat",
-     "post", "contact", "aandacht", "kunst", "tekst", "dienst", "markt", "toezicht"}
+     "post", "contact", "aandacht", "kunst", "tekst", "dienst", "markt", "toezicht", "sport", "transport"}
 )  # fmt: skip
+# Noun endings in -t: "De medewerker mobiliteit adviseert …", "… facility management".
+_NOT_FINITE_ENDINGS = ("iteit", "ment")
 _NOT_INFINITIVE = frozenset(
     {"een", "geen", "tussen", "tegen", "binnen", "buiten", "boven", "beneden", "alleen", "open", "even",
      "teven", "kinderen", "ouders", "collega's", "bewoners", "jongeren", "ouderen", "klanten", "burgers",
@@ -81,7 +90,13 @@ def _is_finite_verb(word: str) -> bool:
     w = word.casefold().strip(",.;:()")
     if w in _FINITE_IRREGULAR:
         return True
-    return len(w) >= 3 and w.isalpha() and w.endswith("t") and w not in _NOT_FINITE
+    return (
+        len(w) >= 3
+        and w.isalpha()
+        and w.endswith("t")
+        and w not in _NOT_FINITE
+        and not w.endswith(_NOT_FINITE_ENDINGS)
+    )
 
 
 def _is_infinitive(word: str) -> bool:
@@ -120,7 +135,20 @@ def _strip_pronoun(text: str) -> str:
         return text
     rest = text[match.end() :]
     first = rest.split(maxsplit=1)[0] if rest.split() else ""
-    return rest if _is_finite_verb(first) else text
+    if _is_finite_verb(first):
+        return rest
+    if "medewerker" in match.group().casefold():
+        # "De medewerker sport en recreatie voert …": the rest of a job title, then a finite verb.
+        words = list(_WORD.finditer(rest))
+        for k in range(1, min(_MAX_TITLE_WORDS, len(words) - 1) + 1):
+            if (
+                not _TITLE_WORD.fullmatch(words[k - 1].group())
+                or words[k - 1].group().casefold() in _SUBORDINATORS
+            ):
+                break
+            if _is_finite_verb(words[k].group()):
+                return rest[words[k].start() :]
+    return text
 
 
 def _strip_connective(text: str) -> str:
@@ -169,9 +197,36 @@ def _sentences(line: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
+def _strip_stray_quotes(text: str) -> str:
+    """Quotes left at either end by a split, without their partner: "'combinatiefunctionaris'" keeps both,
+    a statement cut after "als 'combinatie…" or before "…functionaris'" loses the stray one, and a
+    statement quoted as a whole loses its quotes. A straight double quote is never an apostrophe, so its
+    count decides; single and curly quotes count where they open or close a word (not "baby's")."""
+    if len(text) < 2:
+        return text
+    doubles = text.count('"')
+    if doubles % 2 == 1:
+        if text.startswith('"'):
+            return text[1:].strip()
+        if text.endswith('"'):
+            return text[:-1].strip()
+    elif doubles == 2 and text.startswith('"') and text.endswith('"'):
+        return text[1:-1].strip()
+    opening, closing = len(_OPENING_QUOTE.findall(text)), len(_CLOSING_QUOTE.findall(text))
+    opens = _OPENING_QUOTE.match(text) is not None
+    closes = _CLOSING_QUOTE.search(text, len(text) - 1) is not None
+    if opens and opening > closing:
+        text = text[1:]
+    elif closes and closing > opening:
+        text = text[:-1]
+    elif opens and closes and opening == closing == 1:
+        text = text[1:-1]
+    return text.strip()
+
+
 def _finish(text: str) -> str | None:
     text = _TRAILING.sub("", " ".join(text.split()))
-    text = _TRAILING.sub("", _TRAILING_ETC.sub("", text)).strip(" \"'")
+    text = _strip_stray_quotes(_TRAILING.sub("", _TRAILING_ETC.sub("", text)).strip())
     if len(text) < MIN_STATEMENT_CHARS or len(text.split()) < MIN_STATEMENT_WORDS:
         return None
     if len(text) > MAX_STATEMENT_CHARS:

@@ -27,7 +27,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-7"
+SCORING_VERSION = "2026.11-8"
 
 
 @dataclass(frozen=True, slots=True)

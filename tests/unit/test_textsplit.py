@@ -139,6 +139,40 @@ def test_pronoun_frames_are_stripped_but_not_possessive_je() -> None:
     ]
 
 
+def test_the_job_title_after_de_medewerker_goes_with_the_frame() -> None:
+    # "sport", "transport" and nouns in -iteit or -ment end in -t like a finite verb; the typering of
+    # Medewerker sport en recreatie (crebo 25500) came out as "sport en recreatie voert …", and its
+    # enumeration of activities was split at the wrong subject.
+    assert split_statements(
+        "De medewerker sport en recreatie voert sportieve activiteiten uit, begeleidt gasten en houdt "
+        "toezicht. De medewerker transport en logistiek laadt goederen. "
+        "De medewerker mobiliteit adviseert over reizen. De medewerker controleert en registreert goederen. "
+        "De medewerker die de post verzorgt, is gastheer."
+    ) == [
+        "voert sportieve activiteiten uit",
+        "begeleidt gasten",
+        "houdt toezicht",
+        "laadt goederen",
+        "adviseert over reizen",
+        "controleert en registreert goederen",
+        "De medewerker die de post verzorgt, is gastheer",
+    ]
+
+
+def test_quotes_are_kept_in_pairs_and_stray_ones_dropped() -> None:
+    assert split_statements(
+        "Ook kan ze werkzaam zijn als 'combinatiefunctionaris'. Hij werkt met \"lean\". "
+        "'Teamplayer zijn'. Verzorgt baby's. \"Plant de dag. Werkt volgens de 'lean'-methode."
+    ) == [
+        "kan ze werkzaam zijn als 'combinatiefunctionaris'",
+        'Hij werkt met "lean"',
+        "Teamplayer zijn",
+        "Verzorgt baby's",
+        "Plant de dag",
+        "Werkt volgens de 'lean'-methode",
+    ]
+
+
 def test_deduplication_is_case_insensitive_and_keeps_order() -> None:
     text = "- Post sorteren\n- Bezoekers ontvangen\n- post  sorteren.\n- POST SORTEREN!\nJe sorteert post."
     assert split_statements(text) == ["Post sorteren", "Bezoekers ontvangen", "sorteert post"]
