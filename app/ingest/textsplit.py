@@ -51,7 +51,13 @@ _WORD = re.compile(r"\S+")
 _CONNECTIVE = re.compile(r"^(?:daarnaast|verder|tevens|bovendien|ook|en|of|ook\s+nog)\s*,?\s+", re.IGNORECASE)
 _INVERTED_PRONOUN = re.compile(r"^(\S+)\s+(?:je|jij|u)\s+(?=\S)", re.IGNORECASE)
 _COMMA = re.compile(r",\s+(?:(?:en|of)\s+)?")
-_CONJUNCTION = re.compile(r"\s+(?:en|of)\s+")
+_CONJUNCTION = re.compile(r"(\s+(?:en|of)\s+)")
+# "één of meer", "twee of drie": a count, not two clauses.
+_COUNT_WORDS = frozenset(
+    {"een", "één", "twee", "drie", "vier", "vijf", "meer", "meerdere", "enkele", "alle", "minder"}
+)  # fmt: skip
+# "… worden aangeboden": a passive ending, whose subject is the enumerated thing, not an activity.
+_PASSIVE_AUXILIARIES = frozenset({"worden", "wordt", "werd", "werden"})
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
 # Quotes that open a quoted word or phrase, and quotes that close one (not the apostrophe of "baby's").
 _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(]))['‘“](?=\w)")
@@ -114,7 +120,7 @@ def _is_clause(part: str) -> bool:
     if len(words) < MIN_STATEMENT_WORDS:
         return False
     lowered = [w.casefold() for w in words]
-    if lowered[0] in _NOT_CLAUSE_START:
+    if lowered[0] in _NOT_CLAUSE_START or lowered[-2] in _PASSIVE_AUXILIARIES:
         return False
     if _is_finite_verb(words[0]) or _is_infinitive(words[-1]):
         return True
@@ -166,10 +172,23 @@ def _strip_frames(text: str) -> str:
     return _strip_pronoun(text)
 
 
+def _split_conjunctions(text: str) -> list[str]:
+    """Split at " en " and " of ", but not inside a count ("in één of meer onderdelen")."""
+    pieces = _CONJUNCTION.split(text)
+    parts = [pieces[0]]
+    for joint, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+        before, after = parts[-1].split(), piece.split()
+        if before and after and before[-1].casefold() in _COUNT_WORDS and after[0].casefold() in _COUNT_WORDS:
+            parts[-1] += joint + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
 def _split_enumeration(sentence: str) -> list[str]:
     parts: list[str] = []
     for comma_part in _COMMA.split(sentence):
-        sub = _CONJUNCTION.split(comma_part)
+        sub = _split_conjunctions(comma_part)
         if len(sub) > 1 and all(_is_clause(p) for p in sub):
             parts.extend(sub)
         else:

@@ -119,6 +119,18 @@ def test_enumerations_of_activities_are_split(text: str, expected: list[str]) ->
             "onderhoudt contact met ouders, o.a. tijdens haal- en brengmomenten",
         ),
         ("Als de receptie onbemand is, vang je bezoekers op.", None),
+        # A count is not two clauses, and a passive ending makes the enumerated things its subject
+        # (typeringen of 25499 and 25486, once "De medewerker …" is stripped).
+        (
+            "Je specialiseert je in één of meer van de onderdelen van het werkveld.",
+            "specialiseert je in één of meer van de onderdelen van het werkveld",
+        ),
+        (
+            "De pedagogisch medewerker werkt in een kindercentrum waar opvang, buitenschoolse opvang en/of "
+            "peuterspeelzaalwerk worden aangeboden.",
+            "werkt in een kindercentrum waar opvang, buitenschoolse opvang en/of peuterspeelzaalwerk worden "
+            "aangeboden",
+        ),
     ],
 )
 def test_lists_of_nouns_and_other_commas_stay_whole(text: str, expected: str | None) -> None:
