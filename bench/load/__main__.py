@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.settings import Settings
 from bench import docs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,7 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=300, help="length of the sustained run (default 300)")
     parser.add_argument("--share", type=float, default=0.5, help="share of the saturated rate to sustain")
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--embedder", default=os.environ.get("SKILLMATCH_EMBEDDER", "e5+use"))
+    parser.add_argument(
+        "--embedder",
+        default=Settings().embedder,
+        help="default: the service's (SKILLMATCH_EMBEDDER or its default)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the section, do not write the doc")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
