@@ -140,12 +140,11 @@ def _strip_pronoun(text: str) -> str:
     if match is None:
         return text
     rest = text[match.end() :]
-    first = rest.split(maxsplit=1)[0] if rest.split() else ""
-    if _is_finite_verb(first):
+    words = list(_WORD.finditer(rest))
+    if words and _is_finite_verb(words[0].group()):
         return rest
     if "medewerker" in match.group().casefold():
         # "De medewerker sport en recreatie voert …": the rest of a job title, then a finite verb.
-        words = list(_WORD.finditer(rest))
         for k in range(1, min(_MAX_TITLE_WORDS, len(words) - 1) + 1):
             if (
                 not _TITLE_WORD.fullmatch(words[k - 1].group())
