@@ -66,3 +66,10 @@ class NothingToScore(DomainError):
     """A match was asked for where there is no data to score on."""
 
     title = "Nothing to score"
+
+
+class NoProgrammes(NothingToScore):
+    """A match was asked for while no programme with skill content is there to score against: the catalogue is
+    empty, holds programmes known by name only, or none at the niveau asked for."""
+
+    title = "No programme to score against"

@@ -16,6 +16,7 @@ from app.errors import (
     Conflict,
     DomainError,
     InvalidDocument,
+    NoProgrammes,
     NotFound,
     NothingToScore,
     PreconditionFailed,
@@ -46,6 +47,7 @@ TYPES: dict[type[DomainError], str] = {
     UnsupportedDocument: "unsupported-document",
     InvalidDocument: "invalid-document",
     NothingToScore: "nothing-to-score",
+    NoProgrammes: "no-programmes",
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from app.catalogue import repository as catalogue_repository
-from app.errors import NotFound, NothingToScore
+from app.errors import NoProgrammes, NotFound, NothingToScore
 from app.matching import core
 from app.matching.embedders import Calibration, E5Embedder, Embedder, UseEmbedder, load_embedder
 from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
@@ -373,6 +373,25 @@ def _build_matches(
     return matches
 
 
+def no_programmes(session: Session, index: CatalogueIndex, niveau: Collection[int] | None) -> NoProgrammes:
+    """The answer when no programme with skill content is there to score against: an empty list would read as
+    "no programme qualifies", which the catalogue cannot tell."""
+    levels = sorted(set(niveau or ()))
+    named = len(catalogue_repository.list_programmes_all(session, niveau=levels))
+    by_name = f"; {named} known by name only (crebolijst), without skills" if named else ""
+    if levels and index.programmes:
+        present = ", ".join(str(n) for n in sorted({p.niveau for p in index.programmes}))
+        asked = ", ".join(str(n) for n in levels)
+        return NoProgrammes(
+            f"niveau: no programme at niveau {asked} has skill content to score against{by_name}; "
+            f"the catalogue has programmes with skill content at niveau {present}"
+        )
+    return NoProgrammes(
+        "the catalogue has no programme with skill content to score against: import SBB kwalificatiedossiers "
+        f"first{by_name}"
+    )
+
+
 def match_skills(
     session: Session,
     matcher: Matcher,
@@ -392,25 +411,25 @@ def match_skills(
     config = matcher.config(min_coverage=min_coverage)
     index = index if index is not None else matcher.index(session)
     block = index.block(niveau=niveau)
-    matches: list[ProgrammeMatch] = []
-    if block.programmes:
-        sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
-        document = index.documents.similarity([s.text for s in skills])[list(block.programmes)]
-        matches = _build_matches(
-            index,
-            skills,
-            sims,
-            block.programmes,
-            block.columns,
-            block.offsets,
-            threshold=config.threshold,
-            min_coverage=config.min_coverage,
-            credit_width=config.credit_width,
-            document_similarity=document,
-            document_weight=matcher.document_weight,
-            order=matcher.ranking,
-            limit=limit,
-        )
+    if not block.programmes:
+        raise no_programmes(session, index, niveau)
+    sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
+    document = index.documents.similarity([s.text for s in skills])[list(block.programmes)]
+    matches = _build_matches(
+        index,
+        skills,
+        sims,
+        block.programmes,
+        block.columns,
+        block.offsets,
+        threshold=config.threshold,
+        min_coverage=config.min_coverage,
+        credit_width=config.credit_width,
+        document_similarity=document,
+        document_weight=matcher.document_weight,
+        order=matcher.ranking,
+        limit=limit,
+    )
     unscored: tuple[UnscoredProgramme, ...] = ()
     if include_unscored:
         scored = {p.crebo for p in index.programmes}

@@ -30,7 +30,7 @@ from app.errors import ErrorItem, InvalidDocument, NotFound, NothingToScore
 from app.matching.core import EPSILON
 from app.matching.index import ProgrammeInfo
 from app.matching.matrix import coverage_matrix
-from app.matching.service import Matcher
+from app.matching.service import Matcher, no_programmes
 from app.models import Profile
 from app.planning import repository
 from app.planning.skills import PlanWorkplace, load_workplaces, plan_workplace, skill_similarity
@@ -389,6 +389,8 @@ def profile_matches(
     matrix = coverage_matrix(session, matcher, workplace_ids=set(ids), min_coverage=min_coverage)
     if not matrix.workplaces:
         raise NothingToScore(f"profile {profile_id}: none of its workplaces has skills yet")
+    if not matrix.programmes:
+        raise no_programmes(session, matcher.index(session), None)
     programmes = []
     for j, info in enumerate(matrix.programmes):
         eligible = matrix.eligible[:, j]

@@ -21,7 +21,7 @@ from app.errors import NothingToScore
 from app.matching.core import EPSILON
 from app.matching.index import ProgrammeInfo
 from app.matching.matrix import coverage_matrix
-from app.matching.service import Matcher
+from app.matching.service import Matcher, no_programmes
 from app.planning.profiles import get_profile, profile_workplaces
 from app.planning.skills import PlanSkill, PlanWorkplace, load_workplaces, skill_similarity
 
@@ -111,6 +111,8 @@ def _vacancy(
     matrix = coverage_matrix(
         session, matcher, workplace_ids={w.id for w in scored}, min_coverage=min_coverage
     )
+    if not matrix.programmes:  # a vacancy naming no programme would read as "no diploma fits"
+        raise no_programmes(session, matcher.index(session), None)
     programmes = []
     for j, info in enumerate(matrix.programmes):
         eligible = matrix.eligible[:, j]

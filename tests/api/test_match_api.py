@@ -103,6 +103,35 @@ def test_nothing_to_score_is_422_never_a_score(client: TestClient) -> None:
     assert_problem(client.get("/v1/workplaces/999999/matches"), 404)
 
 
+def test_no_programme_to_score_against_is_said_not_an_empty_list(client: TestClient) -> None:
+    """An empty answer would read as "no diploma fits"; with nothing to compare against, the API says so."""
+    from app.catalogue.service import import_crebolijst
+
+    skills = {"skills": [{"text": "verzorgt de post"}]}
+    body = assert_problem(client.post("/v1/match", json=skills), 422, "import SBB kwalificatiedossiers")
+    assert body["type"] == "/problems/no-programmes"
+    created = client.post(
+        "/v1/workplaces", json={"title": "Postkamer", "skills": [{"text": "verzorgt de post"}]}
+    ).json()
+    assert_problem(client.get(f"/v1/workplaces/{created['id']}/matches"), 422, "no programme")
+    assert_problem(client.get(f"/v1/workplaces/{created['id']}/vacancy"), 422, "no programme")
+
+    # The national list alone names programmes but gives nothing to score on.
+    data = (shared_data_dir() / "sbb-hks-2015-crebolijst" / "hks_2015_kwalificaties.csv").read_bytes()
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        import_crebolijst(session, data=data)
+        session.commit()
+    unscored = {**skills, "include_unscored": True}
+    assert_problem(client.post("/v1/match", json=unscored), 422, "470 known by name only")
+
+    # With dossiers there is something to score, but not at a niveau none of them has.
+    upload_dossiers(client, FIXTURE_DOSSIERS)
+    assert client.post("/v1/match", json=skills).json()["scored_total"] == 5
+    only_1 = assert_problem(client.post("/v1/match", json={**skills, "niveau": [1]}), 422, "niveau 1")
+    assert "skill content at niveau 2, 3, 4" in only_1["detail"]
+    assert client.get(f"/v1/workplaces/{created['id']}/vacancy").status_code == 200
+
+
 def test_catalogue_only_programmes_are_listed_but_never_scored(client: TestClient) -> None:
     from sqlalchemy.orm import Session
 

@@ -35,6 +35,13 @@ def test_empty_states_say_what_to_do_next(client: TestClient) -> None:
     overview = client.get("/ui/overzicht")
     assert "Er zijn geen kwalificaties met vaardigheden" in overview.text
     assert 'data-testid="heatmap"' not in overview.text
+    # A workplace with skills but an empty catalogue: its match page says where to import dossiers.
+    workplace_id = _create(client, "Postkamer", "Je verzorgt de post.")
+    matches = client.get(f"/ui/werkplekken/{workplace_id}/matches", params={"niveau": 3})
+    assert matches.status_code == 200
+    assert "Er zijn geen kwalificaties met vaardigheden op niveau 3." in matches.text
+    assert 'href="/ui/catalogus"' in matches.text
+    assert 'data-testid="coverage"' not in matches.text
 
 
 def test_a_workplace_without_skills_has_nothing_to_score(client: TestClient) -> None:

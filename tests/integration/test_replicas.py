@@ -22,7 +22,7 @@ from app.main import create_app
 from app.matching.embedders import Embedder
 from app.migrate import upgrade
 from app.settings import Settings
-from tests.helpers import FIXTURE_DOSSIERS, upload_dossiers
+from tests.helpers import FIXTURE_DOSSIERS, assert_problem, upload_dossiers
 
 POSTGRES_URL = os.environ.get(
     "SKILLMATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -105,8 +105,9 @@ def test_a_catalogue_change_through_one_replica_reaches_the_other(
     b, engine_b = _replica(replica_database, hashing_embedder)
     try:
         with a, b:
-            # Both replicas start on an empty catalogue: nothing to rank.
-            assert _match(b, CHILDCARE_SKILLS)["matches"] == []
+            # Both replicas start on an empty catalogue: nothing to rank, and B says so.
+            empty = b.post("/v1/match", json={"skills": CHILDCARE_SKILLS, "limit": 50})
+            assert_problem(empty, 422, "/problems/no-programmes")
             version_before = b.get("/health").json()["catalogue_version"]
 
             # A dossier imported through A is ranked by B's very next match.

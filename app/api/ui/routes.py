@@ -32,7 +32,7 @@ from app.api.uploads import read_uploads
 from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.catalogue import service as catalogue
-from app.errors import DomainError, ErrorItem, InvalidDocument, NotFound, PreconditionFailed
+from app.errors import DomainError, ErrorItem, InvalidDocument, NoProgrammes, NotFound, PreconditionFailed
 from app.ingest.table import template_csv, template_xlsx
 from app.matching import service as matching
 from app.matching.matrix import CoverageMatrix, coverage_matrix
@@ -599,6 +599,8 @@ def matches_page(
             result=result,
             workplace_id=workplace_id,
         )
+    except NoProgrammes:
+        context["no_programmes"] = True  # the page says which niveau and where to import dossiers
     except DomainError as error:
         context["match_error"] = messages.explain(error)
     if _is_htmx(request):
