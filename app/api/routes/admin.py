@@ -99,7 +99,7 @@ def list_audit(
     return AuditListOut(items=[AuditRecordOut.model_validate(r) for r in rows], total=total)
 
 
-@router.get("/matches/{record_id}", response_model=ReplayOut, responses=problems(401, 403, 404))
+@router.get("/matches/{record_id}", response_model=ReplayOut, responses=problems(401, 403, 404, 422))
 def replay_match(
     record_id: int, session: SessionDep, matcher: MatcherDep, principal: PrincipalDep
 ) -> ReplayOut:
