@@ -59,6 +59,11 @@ _COUNT_WORDS = frozenset(
 # "… worden aangeboden": a passive ending, whose subject is the enumerated thing, not an activity.
 _PASSIVE_AUXILIARIES = frozenset({"worden", "wordt", "werd", "werden"})
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
+# A footnote: "*De term cliënt wordt gebruikt voor …" (a bullet has a space after its asterisk; emphasis,
+# "*let op*", closes again), and the marks that point to one ("cliënt*", "naastbetrokkenen**").
+_FOOTNOTE = re.compile(r"^\*+(?=\w)[^*]*$")
+_FOOTNOTE_MARK = re.compile(r"(?<=\w)\*+(?=[\s,.;:!?)]|$)")
+_EMPHASIS_OPEN = re.compile(r"(?:^|(?<=[\s(]))\*+(?=\w)")
 # Quotes that open a quoted word or phrase, and quotes that close one (not the apostrophe of "baby's").
 _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(]))['‘“](?=\w)")
 _CLOSING_QUOTE = re.compile(r"(?<=[\w.!?])['’”](?=$|[\s).,;:!?])")
@@ -85,6 +90,12 @@ _NOT_FINITE = frozenset(
 )  # fmt: skip
 # Noun endings in -t: "De medewerker mobiliteit adviseert …", "… facility management".
 _NOT_FINITE_ENDINGS = ("iteit", "ment")
+# Before a word in -en they make it a plural noun, not an infinitive: "diens naastbetrokkenen", "hun kinderen".
+_DETERMINERS = frozenset(
+    {"de", "het", "een", "hun", "haar", "zijn", "diens", "wier", "onze", "ons", "jouw", "je", "uw", "mijn",
+     "deze", "die", "dit", "dat", "alle", "elke", "iedere", "welke", "andere", "vele", "enkele", "sommige",
+     "beide"}
+)  # fmt: skip
 _NOT_INFINITIVE = frozenset(
     {"een", "geen", "tussen", "tegen", "binnen", "buiten", "boven", "beneden", "alleen", "open", "even",
      "teven", "kinderen", "ouders", "collega's", "bewoners", "jongeren", "ouderen", "klanten", "burgers",
@@ -122,7 +133,7 @@ def _is_clause(part: str) -> bool:
     lowered = [w.casefold() for w in words]
     if lowered[0] in _NOT_CLAUSE_START or lowered[-2] in _PASSIVE_AUXILIARIES:
         return False
-    if _is_finite_verb(words[0]) or _is_infinitive(words[-1]):
+    if _is_finite_verb(words[0]) or (_is_infinitive(words[-1]) and lowered[-2] not in _DETERMINERS):
         return True
     if lowered[0] == "het" and _is_infinitive(words[1]):
         return True  # nominalised verb: "het verzorgen van de post"
@@ -297,8 +308,10 @@ def split_statements(text: str) -> list[str]:
             if not line or _is_heading(line):
                 continue
             for sentence in _sentences(line):
-                if _is_heading(sentence):
-                    continue
+                if _is_heading(sentence) or _FOOTNOTE.match(sentence):
+                    continue  # a footnote defines a word of the text; it is not a task
+                if not _EMPHASIS_OPEN.search(sentence):
+                    sentence = _FOOTNOTE_MARK.sub("", sentence)
                 lead_in = _LEAD_IN.match(sentence)
                 if lead_in is not None and len(lead_in.group(1).split()) <= 8:
                     sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows

@@ -27,7 +27,7 @@ from app.settings import Settings
 from app.workplaces import repository as workplace_repository
 from app.workplaces.service import Origin, SkillInput, resolve_skills
 
-SCORING_VERSION = "2026.11-8"
+SCORING_VERSION = "2026.11-9"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +273,7 @@ CENTRED_CALIBRATIONS = {
 # (leave one dossier out; docs/scoring.md). Models without a fitted value use 0.5: the midpoint between
 # a typical unrelated pair (0) and a typical paraphrase (1).
 # Keyed by (model, centred).
-FITTED_THRESHOLDS = {(E5Embedder.name, False): 0.5, (E5Embedder.name, True): 0.6}
+FITTED_THRESHOLDS = {(E5Embedder.name, False): 0.5, (E5Embedder.name, True): 0.65}
 
 
 def default_threshold(embedder: Embedder, centred: bool = False) -> float:
@@ -284,7 +284,7 @@ def default_threshold(embedder: Embedder, centred: bool = False) -> float:
 # Statement kinds that are titles: a few words, where a skill scores systematically lower than against a
 # full sentence. Their offset is fitted per model by the same benchmark grid; models without one get none.
 TITLE_KINDS = ("kerntaak", "werkproces")
-FITTED_TITLE_OFFSETS = {(E5Embedder.name, False): 0.15, (E5Embedder.name, True): 0.15}
+FITTED_TITLE_OFFSETS = {(E5Embedder.name, False): 0.15, (E5Embedder.name, True): 0.2}
 
 
 # Soft-credit widths, fitted by the same benchmark grid (docs/scoring.md): a skill's credit toward

@@ -93,7 +93,7 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
     assert default_threshold(HashingEmbedder()) == 0.5
     e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
-    assert default_threshold(e5, centred=True) == 0.6
+    assert default_threshold(e5, centred=True) == 0.65
     assert default_threshold(e5, centred=False) == 0.5
 
 
@@ -185,7 +185,7 @@ def test_centring_subtracts_the_catalogue_mean_on_both_sides(session: Session) -
     assert (raw.centred, centred.centred) == (False, True)
     assert centred.calibration == CENTRED_CALIBRATIONS[E5Embedder.name]
     assert centred.config().centred is True
-    assert centred.threshold == 0.6
+    assert centred.threshold == 0.65
     raw_index, index = raw.index(session), centred.index(session)
     assert raw_index.centre is None
     assert index.centre is not None

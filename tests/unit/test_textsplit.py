@@ -216,3 +216,27 @@ def test_empty_input(text: str) -> None:
 
 def test_deterministic() -> None:
     assert split_statements(KINDEROPVANG) == split_statements(KINDEROPVANG)
+
+
+def test_footnotes_are_not_tasks_and_their_marks_go() -> None:
+    # The typering of Helpende Zorg en Welzijn (crebo 25498) ends with two footnotes that define its words;
+    # as statements they were two "skills" a programme had to cover.
+    assert split_statements(
+        "Je ondersteunt de cliënt* en diens naastbetrokkenen**. Je bewaakt de privacy van de cliënt. "
+        "*De term cliënt wordt gebruikt voor bewoner, deelnemer en kind. "
+        "**De term naastbetrokkenen wordt gebruikt voor mantelzorgers en familie.\n"
+        "* Je verzorgt de post\n"
+        "Je let *vooral* op veiligheid."
+    ) == [
+        "ondersteunt de cliënt en diens naastbetrokkenen",
+        "bewaakt de privacy van de cliënt",
+        "verzorgt de post",
+        "let *vooral* op veiligheid",
+    ]
+
+
+def test_a_plural_after_a_determiner_is_not_an_infinitive() -> None:
+    # "hun naasten" ends in -en like "post sorteren", but a determiner makes it a noun: no second statement.
+    assert split_statements(
+        "Je begeleidt de bewoners en hun naasten. Je sorteert de post en bezoekers ontvangen."
+    ) == ["begeleidt de bewoners en hun naasten", "sorteert de post", "bezoekers ontvangen"]
