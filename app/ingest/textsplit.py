@@ -60,8 +60,9 @@ _COUNT_WORDS = frozenset(
 _PASSIVE_AUXILIARIES = frozenset({"worden", "wordt", "werd", "werden"})
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
 # A footnote: "*De term cliënt wordt gebruikt voor …" (a bullet has a space after its asterisk; emphasis,
-# "*let op*", closes again), and the marks that point to one ("cliënt*", "naastbetrokkenen**").
-_FOOTNOTE = re.compile(r"^\*+(?=\w)[^*]*$")
+# "*let op*", closes again), and the marks that point to one ("cliënt*", "naastbetrokkenen**"). Only a
+# sentence whose asterisks a mark in the text points to is a footnote: "*Post sorteren" alone is not.
+_FOOTNOTE = re.compile(r"^(\*+)(?=\w)[^*]*$")
 _FOOTNOTE_MARK = re.compile(r"(?<=\w)\*+(?=[\s,.;:!?)]|$)")
 _EMPHASIS_OPEN = re.compile(r"(?:^|(?<=[\s(]))\*+(?=\w)")
 # Quotes that open a quoted word or phrase, and quotes that close one (not the apostrophe of "baby's").
@@ -297,18 +298,36 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+def _footnote_marks(lines: list[str]) -> frozenset[int]:
+    """How many asterisks the footnote marks of the text have: {1, 2} for "cliënt*" and "naasten**"."""
+    return frozenset(
+        len(mark.group())
+        for line in lines
+        for sentence in _sentences(line)
+        if not _EMPHASIS_OPEN.search(sentence)
+        for mark in _FOOTNOTE_MARK.finditer(sentence)
+    )
+
+
+def _is_footnote(sentence: str, marks: frozenset[int]) -> bool:
+    footnote = _FOOTNOTE.match(sentence)
+    return footnote is not None and len(footnote.group(1)) in marks
+
+
 def split_statements(text: str) -> list[str]:
     """Skill statements from a Dutch description, in order, de-duplicated case-insensitively."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
     statements: list[str] = []
     seen: set[str] = set()
-    for raw_line in _lines(text):
+    lines = _lines(text)
+    marks = _footnote_marks(lines)
+    for raw_line in lines:
         for item in _INLINE_BULLET.split(raw_line):
             line = _BULLET.sub("", item, count=1).strip()
             if not line or _is_heading(line):
                 continue
             for sentence in _sentences(line):
-                if _is_heading(sentence) or _FOOTNOTE.match(sentence):
+                if _is_heading(sentence) or _is_footnote(sentence, marks):
                     continue  # a footnote defines a word of the text; it is not a task
                 if not _EMPHASIS_OPEN.search(sentence):
                     sentence = _FOOTNOTE_MARK.sub("", sentence)
