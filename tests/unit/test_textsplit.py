@@ -234,7 +234,10 @@ def test_footnotes_are_not_tasks_and_their_marks_go() -> None:
         "let *vooral* op veiligheid",
     ]
     # Without a mark that points to it, an asterisk at the start is not a footnote: nothing is dropped.
-    assert split_statements("*Post sorteren\n*Bezoekers ontvangen") == ["*Post sorteren", "*Bezoekers ontvangen"]
+    assert split_statements("*Post sorteren\n*Bezoekers ontvangen") == [
+        "*Post sorteren",
+        "*Bezoekers ontvangen",
+    ]
 
 
 def test_a_plural_after_a_determiner_is_not_an_infinitive() -> None:
