@@ -2,8 +2,9 @@
 
 Skills come first, diploma names second, as the traineeship intends:
 - skills: the profile's skills ranked by importance (weight, must-have, how many of its workplaces have
-  a similar skill, then text); near-duplicates (calibrated similarity ≥ 0.9) are merged; at most 12
-  (fewer only when the workplaces have fewer distinct skills);
+  a similar skill, then text); near-duplicates (calibrated similarity ≥ 0.9) of different workplaces are
+  merged, never two skills of one workplace; at most 12 (fewer only when the workplaces have fewer
+  distinct skills);
 - programmes: only those eligible (the matching rule) at one or more of the workplaces, with crebo,
   niveau and their mean coverage over the workplaces where they are eligible;
 - always the standard sentence inviting people whose diploma is not listed.
@@ -32,7 +33,10 @@ STANDARD_SENTENCE = (
 MAX_SKILLS = 12
 MIN_SKILLS = 8
 # Two skills are merged in a vacancy only when they are near-duplicates: a stricter bar than the cover
-# threshold, on the same calibrated scale, so that related but different skills both stay listed.
+# threshold, on the same calibrated scale, so that related but different skills both stay listed. The bar
+# alone does not tell them apart (on ESCO's Dutch labels it merges 91% of preferred/alternative label
+# pairs but also 63% of a skill and its broader or related skill), so only skills of different
+# workplaces are merged: the skills one workplace lists are distinct by how they were entered.
 DUPLICATE = 0.9
 
 
@@ -76,7 +80,10 @@ def top_skills(matcher: Matcher, session: Session, workplaces: Sequence[PlanWork
         return []
     sims = skill_similarity(matcher, session, [s.text for _i, s in owned])
     similar = sims >= matcher.threshold - EPSILON
-    duplicate = sims >= max(DUPLICATE, matcher.threshold) - EPSILON
+    workplace_of = np.array([i for i, _s in owned])
+    duplicate = (sims >= max(DUPLICATE, matcher.threshold) - EPSILON) & (
+        workplace_of[:, None] != workplace_of[None, :]
+    )
     support = [len({owned[j][0] for j in np.flatnonzero(similar[i])}) for i in range(len(owned))]
     order = sorted(
         range(len(owned)),

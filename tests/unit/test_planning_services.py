@@ -270,3 +270,32 @@ def test_with_soft_credit_a_rotation_step_counts_what_matching_counts(
             assert [s.credit for s in step.skills] == [s.credit for s in match.skills]
             partial += sum(0.0 < s.credit < 1.0 for s in match.skills)
     assert partial > 0  # the fixtures do put skills in the soft band
+
+
+def test_a_vacancy_merges_near_duplicates_of_different_workplaces_never_of_one(
+    session: Session, matcher: Matcher
+) -> None:
+    # The skills one workplace lists are distinct as entered, however alike the model finds them.
+    first = _workplace(
+        session,
+        "Postkamer",
+        "Directie X",
+        [
+            SkillInput("Post sorteren en rondbrengen", weight=3),
+            SkillInput("Post sorteren en rondbrengen in het gebouw"),
+        ],
+    )
+    second = _workplace(
+        session, "Postkamer 2", "Directie X", [SkillInput("Post sorteren en rondbrengen in het pand")]
+    )
+    one = vacancy.top_skills(matcher, session, load_workplaces(session, workplace_ids=[first]))
+    assert [s.text for s in one] == [
+        "Post sorteren en rondbrengen",
+        "Post sorteren en rondbrengen in het gebouw",
+    ]
+    both = vacancy.top_skills(matcher, session, load_workplaces(session, workplace_ids=[first, second]))
+    # The second workplace's skill is a near-duplicate of the first's: one line, said to be at both.
+    assert [(s.text, s.workplaces) for s in both] == [
+        ("Post sorteren en rondbrengen", 2),
+        ("Post sorteren en rondbrengen in het gebouw", 2),
+    ]
