@@ -298,20 +298,31 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def _footnote_marks(lines: list[str]) -> frozenset[int]:
-    """How many asterisks the footnote marks of the text have: {1, 2} for "cliënt*" and "naasten**"."""
-    return frozenset(
-        len(mark.group())
-        for line in lines
-        for sentence in _sentences(line)
-        if not _EMPHASIS_OPEN.search(sentence)
-        for mark in _FOOTNOTE_MARK.finditer(sentence)
-    )
+def _text_sentences(text: str) -> list[str]:
+    """The sentences of a description, in order, without bullets and headings."""
+    sentences: list[str] = []
+    for raw_line in _lines(text):
+        for item in _INLINE_BULLET.split(raw_line):
+            line = _BULLET.sub("", item, count=1).strip()
+            if line and not _is_heading(line):
+                sentences.extend(s for s in _sentences(line) if not _is_heading(s))
+    return sentences
 
 
-def _is_footnote(sentence: str, marks: frozenset[int]) -> bool:
-    footnote = _FOOTNOTE.match(sentence)
-    return footnote is not None and len(footnote.group(1)) in marks
+def _drop_footnotes(sentences: list[str]) -> list[str]:
+    """Without footnotes, and without the marks that point to them ("cliënt*"): a footnote defines a word
+    of the text; it is not a task. Emphasis ("*let op*") is neither."""
+    plain = [not _EMPHASIS_OPEN.search(s) for s in sentences]
+    marks = {
+        len(m.group()) for s, p in zip(sentences, plain, strict=True) if p for m in _FOOTNOTE_MARK.finditer(s)
+    }
+    kept: list[str] = []
+    for sentence, is_plain in zip(sentences, plain, strict=True):
+        footnote = _FOOTNOTE.match(sentence)
+        if footnote is not None and len(footnote.group(1)) in marks:
+            continue
+        kept.append(_FOOTNOTE_MARK.sub("", sentence) if is_plain else sentence)
+    return kept
 
 
 def split_statements(text: str) -> list[str]:
@@ -319,28 +330,17 @@ def split_statements(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
     statements: list[str] = []
     seen: set[str] = set()
-    lines = _lines(text)
-    marks = _footnote_marks(lines)
-    for raw_line in lines:
-        for item in _INLINE_BULLET.split(raw_line):
-            line = _BULLET.sub("", item, count=1).strip()
-            if not line or _is_heading(line):
+    for sentence in _drop_footnotes(_text_sentences(text)):
+        lead_in = _LEAD_IN.match(sentence)
+        if lead_in is not None and len(lead_in.group(1).split()) <= 8:
+            sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
+        sentence = _TRAILING.sub("", sentence)
+        for part in _split_enumeration(_strip_connective(sentence)):
+            statement = _finish(_strip_frames(part))
+            if statement is None:
                 continue
-            for sentence in _sentences(line):
-                if _is_heading(sentence) or _is_footnote(sentence, marks):
-                    continue  # a footnote defines a word of the text; it is not a task
-                if not _EMPHASIS_OPEN.search(sentence):
-                    sentence = _FOOTNOTE_MARK.sub("", sentence)
-                lead_in = _LEAD_IN.match(sentence)
-                if lead_in is not None and len(lead_in.group(1).split()) <= 8:
-                    sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
-                sentence = _TRAILING.sub("", sentence)
-                for part in _split_enumeration(_strip_connective(sentence)):
-                    statement = _finish(_strip_frames(part))
-                    if statement is None:
-                        continue
-                    key = statement.casefold()
-                    if key not in seen:
-                        seen.add(key)
-                        statements.append(statement)
+            key = statement.casefold()
+            if key not in seen:
+                seen.add(key)
+                statements.append(statement)
     return statements
