@@ -1,5 +1,10 @@
 """Break a free-text Dutch workplace description into short skill statements a person can review.
 
+`split_description` gives every statement with its kind (`app.ingest.vacancy_text`): only "work" is a
+skill to cover; traits, context, requirements, the offer, the application procedure and the rest say why
+a statement is not scored. `split_statements` gives the work texts only. Headings are recognised by
+their form and open a section ("Wat bieden wij?" -> offer) that gives the sentences under it a default.
+
 Rule-based and deterministic: lines and bullets, then sentences (abbreviations and decimals kept
 whole), then enumerations of activities ("Je verzorgt de post, beheert de voorraad en bemant de
 receptie"). An enumeration is split only when every part looks like a clause of its own; lists of
@@ -9,8 +14,19 @@ nouns ("kennis van HACCP en hygiëne", "een schone en veilige omgeving") stay wh
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-__all__ = ["MAX_STATEMENT_CHARS", "split_statements"]
+from app.ingest.vacancy_text import (
+    Kind,
+    Section,
+    classify_sentence,
+    clause_person_kind,
+    heading_section,
+    is_skill_text,
+    looks_like_heading,
+)
+
+__all__ = ["MAX_STATEMENT_CHARS", "Statement", "is_skill_text", "split_description", "split_statements"]
 
 MAX_STATEMENT_CHARS = 300
 MIN_STATEMENT_CHARS = 8
@@ -32,7 +48,6 @@ _BULLET = re.compile(r"^\s*(?:[-–—•*·▪●○◦►✓>]+|\d{1,2}[.)]|[a
 _INLINE_BULLET = re.compile(r"\s+[•·▪●◦►]\s+")
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)")
 _LEAD_IN = re.compile(r"^([^:]{1,80}):\s+(?=\S)")
-_QUESTION_HEADING = re.compile(r"^(?:wat|wie|waar|waarom|hoe|wanneer|welke)\b", re.IGNORECASE)
 
 _PRONOUN = (
     r"(?:je|jij|u|hij\s*/\s*zij|zij\s*/\s*hij|hij\s+of\s+zij|zij\s+of\s+hij"
@@ -265,15 +280,13 @@ def _finish(text: str) -> str | None:
     return text
 
 
-def _is_heading(text: str) -> bool:
-    stripped = text.rstrip()
-    if stripped.endswith(":"):
-        return True
-    if stripped.endswith("?"):
-        return True  # "Wat ga je doen?", "Wie ben jij?"
-    return (
-        bool(_QUESTION_HEADING.match(stripped)) and len(stripped.split()) <= 6 and not stripped.endswith(".")
-    )
+def _is_lead_in_heading(sentence: str) -> bool:
+    """A sentence of a paragraph that only announces what follows: "Jouw taken zijn:"."""
+    stripped = sentence.rstrip()
+    return stripped.endswith(":") and len(stripped.split()) <= _MAX_LEAD_IN_WORDS
+
+
+_MAX_LEAD_IN_WORDS = 12
 
 
 def _lines(text: str) -> list[str]:
@@ -298,49 +311,106 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def _text_sentences(text: str) -> list[str]:
-    """The sentences of a description, in order, without bullets and headings."""
-    sentences: list[str] = []
-    for raw_line in _lines(text):
+def _text_sentences(text: str) -> list[tuple[str, Section | None]]:
+    """The sentences of a description, in order, without bullets and headings, each with the section
+    the heading above it opened (None before any heading, or under a heading that names none)."""
+    sentences: list[tuple[str, Section | None]] = []
+    section: Section | None = None
+    lines = _lines(text)
+    for index, raw_line in enumerate(lines):
+        before = lines[index - 1] if index > 0 else None
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if not _BULLET.match(raw_line) and looks_like_heading(raw_line, before=before, after=after):
+            section = heading_section(raw_line)
+            continue
         for item in _INLINE_BULLET.split(raw_line):
             line = _BULLET.sub("", item, count=1).strip()
-            if line and not _is_heading(line):
-                sentences.extend(s for s in _sentences(line) if not _is_heading(s))
+            if not line:
+                continue
+            for sentence in _sentences(line):
+                if _is_lead_in_heading(sentence):
+                    named = heading_section(sentence)
+                    if named is not None:
+                        section = named
+                    continue
+                sentences.append((sentence, section))
     return sentences
 
 
-def _drop_footnotes(sentences: list[str]) -> list[str]:
+def _drop_footnotes(sentences: list[tuple[str, Section | None]]) -> list[tuple[str, Section | None]]:
     """Without footnotes, and without the marks that point to them ("cliënt*"): a footnote defines a word
     of the text; it is not a task. Emphasis ("*let op*") is neither."""
-    plain = [not _EMPHASIS_OPEN.search(s) for s in sentences]
+    plain = [not _EMPHASIS_OPEN.search(s) for s, _ in sentences]
     marks = {
-        len(m.group()) for s, p in zip(sentences, plain, strict=True) if p for m in _FOOTNOTE_MARK.finditer(s)
+        len(m.group())
+        for (s, _), p in zip(sentences, plain, strict=True)
+        if p
+        for m in _FOOTNOTE_MARK.finditer(s)
     }
-    kept: list[str] = []
-    for sentence, is_plain in zip(sentences, plain, strict=True):
+    kept: list[tuple[str, Section | None]] = []
+    for (sentence, section), is_plain in zip(sentences, plain, strict=True):
         footnote = _FOOTNOTE.match(sentence)
         if footnote is not None and len(footnote.group(1)) in marks:
             continue
-        kept.append(_FOOTNOTE_MARK.sub("", sentence) if is_plain else sentence)
+        kept.append((_FOOTNOTE_MARK.sub("", sentence) if is_plain else sentence, section))
     return kept
 
 
-def split_statements(text: str) -> list[str]:
-    """Skill statements from a Dutch description, in order, de-duplicated case-insensitively."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
-    statements: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a description and its kind: only "work" is a skill to cover."""
+
+    text: str
+    kind: Kind
+
+
+def _normalise_text(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
+
+
+def split_description(text: str) -> list[Statement]:
+    """Every statement of a Dutch description with its kind, in text order, de-duplicated
+    case-insensitively. Work sentences are split into their activities; other sentences stay whole."""
+    sentences = _drop_footnotes(_text_sentences(_normalise_text(text)))
+    statements: list[Statement] = []
     seen: set[str] = set()
-    for sentence in _drop_footnotes(_text_sentences(text)):
+
+    def add(statement: str | None, kind: Kind) -> None:
+        if statement is None:
+            return
+        key = statement.casefold()
+        if key not in seen:
+            seen.add(key)
+            statements.append(Statement(statement, kind))
+
+    for sentence, section in sentences:
+        kind_text = sentence
         lead_in = _LEAD_IN.match(sentence)
         if lead_in is not None and len(lead_in.group(1).split()) <= 8:
+            section = heading_section(lead_in.group(1)) or section
             sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
+        kind = classify_sentence(kind_text, section)
         sentence = _TRAILING.sub("", sentence)
-        for part in _split_enumeration(_strip_connective(sentence)):
+        if kind not in ("work", "trait", "context"):
+            add(_finish(_strip_frames(sentence)), kind)
+            continue
+        parts = _split_enumeration(_strip_connective(sentence))
+        if len(parts) == 1 and kind != "work":
+            add(_finish(_strip_frames(sentence)), kind)
+            continue
+        for part in parts:
+            # An enumeration names its activities one by one: each is work unless it is a trait or
+            # context of its own ("Hij werkt in een team en biedt ondersteuning aan een team").
             statement = _finish(_strip_frames(part))
             if statement is None:
                 continue
-            key = statement.casefold()
-            if key not in seen:
-                seen.add(key)
-                statements.append(statement)
+            part_kind: Kind = "work" if is_skill_text(statement) else "other"
+            if part_kind == "work":
+                part_kind = clause_person_kind(part) or "work"
+            add(statement, part_kind)
     return statements
+
+
+def split_statements(text: str) -> list[str]:
+    """Skill statements from a Dutch description: the work of `split_description`, in order."""
+    return [s.text for s in split_description(text) if s.kind == "work"]

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from app.ingest.textsplit import MAX_STATEMENT_CHARS, split_statements
+from app.ingest.textsplit import MAX_STATEMENT_CHARS, split_description, split_statements
+
+
+def texts(text: str) -> list[str]:
+    """Every statement, work or not: how the text is cut, whatever is scored."""
+    return [s.text for s in split_description(text)]
+
+
+def kinds(text: str) -> dict[str, str]:
+    return {s.text: s.kind for s in split_description(text)}
+
 
 FACILITAIR = """\
 Als medewerker facilitaire dienstverlening ben je het visitekaartje van het stadskantoor.
@@ -61,13 +71,18 @@ def test_kinderopvang_with_bullets_and_headings() -> None:
 
 
 def test_abbreviations_and_decimals_do_not_end_sentences() -> None:
-    assert split_statements(ABBREVIATIONS) == [
+    assert texts(ABBREVIATIONS) == [
         "werkt o.a. met Word en Excel",
         "verwerkt bijv. aanvragen voor parkeervergunningen",
         "beheert de kas van ca. 1.500 euro per week, d.w.z. je telt en controleert het geld",
         "geeft informatie m.b.t. afvalinzameling, grofvuil",
         "werkt 0,8 fte",
     ]
+    # Hours are part of the offer, not a skill; the cash of ca. 1.500 euro is a task, not a salary.
+    assert kinds(ABBREVIATIONS)["werkt 0,8 fte"] == "offer"
+    assert "beheert de kas van ca. 1.500 euro per week, d.w.z. je telt en controleert het geld" in (
+        split_statements(ABBREVIATIONS)
+    )
 
 
 def test_sentence_final_abbreviation_before_a_capital_ends_the_sentence() -> None:
@@ -135,11 +150,11 @@ def test_enumerations_of_activities_are_split(text: str, expected: list[str]) ->
 )
 def test_lists_of_nouns_and_other_commas_stay_whole(text: str, expected: str | None) -> None:
     whole = expected or text.rstrip(".")
-    assert split_statements(text) == [whole]
+    assert texts(text) == [whole]
 
 
 def test_pronoun_frames_are_stripped_but_not_possessive_je() -> None:
-    assert split_statements(
+    assert texts(
         "Jij communiceert helder. U bent gastvrij. De medewerker registreert meldingen. "
         "Je bent verantwoordelijk voor het beheer van de sleutels. Je werkplek is het stadsloket."
     ) == [
@@ -149,6 +164,11 @@ def test_pronoun_frames_are_stripped_but_not_possessive_je() -> None:
         "het beheer van de sleutels",
         "Je werkplek is het stadsloket",
     ]
+    # A trait of the person and the place of work are not skills to cover.
+    assert split_statements(
+        "Jij communiceert helder. U bent gastvrij. De medewerker registreert meldingen. "
+        "Je bent verantwoordelijk voor het beheer van de sleutels. Je werkplek is het stadsloket."
+    ) == ["communiceert helder", "registreert meldingen", "het beheer van de sleutels"]
 
 
 def test_the_job_title_after_de_medewerker_goes_with_the_frame() -> None:
@@ -172,7 +192,7 @@ def test_the_job_title_after_de_medewerker_goes_with_the_frame() -> None:
 
 
 def test_quotes_are_kept_in_pairs_and_stray_ones_dropped() -> None:
-    assert split_statements(
+    assert texts(
         "Ook kan ze werkzaam zijn als 'combinatiefunctionaris'. Hij werkt met \"lean\". "
         "'Teamplayer zijn'. Verzorgt baby's. \"Plant de dag. Werkt volgens de 'lean'-methode."
     ) == [
@@ -193,7 +213,10 @@ def test_deduplication_is_case_insensitive_and_keeps_order() -> None:
 def test_short_fragments_headings_and_questions_are_dropped() -> None:
     text = "Taken\nWat bieden wij\nFunctie-eisen:\n- Flexibel\n- Ok ja\nWie zoeken wij?\n"
     text += "- Rijbewijs B is een pré"
-    assert split_statements(text) == ["Rijbewijs B is een pré"]
+    assert texts(text) == ["Rijbewijs B is een pré"]
+    # ...which is a requirement, not a skill a programme covers.
+    assert split_description(text)[0].kind == "requirement"
+    assert split_statements(text) == []
 
 
 def test_inline_bullets_lead_in_and_whitespace() -> None:

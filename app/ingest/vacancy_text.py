@@ -1,0 +1,683 @@
+"""Tell the work in a Dutch vacancy or typering from everything around it.
+
+A vacancy text from an ATS is mostly not work: organisation blurb, salary and benefits, the
+recruitment pitch, the application procedure, page metadata. An SBB typering mixes the work with where
+it is done ("werkt in een winkel binnen het mkb") and who does it ("is flexibel, commercieel"). Only
+work is a skill an mbo programme has to cover, so every sentence gets a kind:
+
+- ``work``: a task or a skill ("verzorgt de post", "kennis van HACCP");
+- ``trait``: a quality of the person ("is stressbestendig", "heeft doorzettingsvermogen");
+- ``context``: where, for whom or with whom ("werkt in een winkel", "werkt onder leiding van");
+- ``requirement``: diploma, experience, licence, VOG, availability, language;
+- ``offer``: salary, hours, contract, benefits;
+- ``apply``: how to apply, contact, dates of the procedure;
+- ``other``: pitch, questions to the reader, interview narrative, diversity statements, metadata.
+
+Rule-based and deterministic. A heading is recognised by its form (a short line of its own, no
+sentence-final period) and names the section that gives the sentences under it a default; cues in
+the sentence itself decide where they are strong. Everything here is general Dutch vacancy language,
+not lists tuned to particular texts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = [
+    "KINDS",
+    "Kind",
+    "Section",
+    "classify_sentence",
+    "clause_person_kind",
+    "heading_section",
+    "is_skill_text",
+    "looks_like_heading",
+]
+
+Kind = Literal["work", "trait", "context", "requirement", "offer", "apply", "other"]
+KINDS: tuple[Kind, ...] = ("work", "trait", "context", "requirement", "offer", "apply", "other")
+# The section a heading opens; "profile" mixes skills with traits and requirements.
+Section = Literal["work", "profile", "offer", "context", "apply", "other"]
+
+MAX_HEADING_WORDS = 8
+
+# --- headings -------------------------------------------------------------------------------------
+
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
+_HEADING_END = re.compile(r"[.!;,]\s*$")
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _section_patterns() -> list[tuple[Section, re.Pattern[str]]]:
+    def p(*alternatives: str) -> re.Pattern[str]:
+        return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+    return [
+        ("other", p(r"diversiteit", r"inclusie\w*", r"inclusiviteit", r"gelijke kansen")),
+        (
+            "apply",
+            p(
+                r"sollicit\w*", r"interesse", r"ge[iï]nteresseerd", r"\w*procedure", r"contact\w*",
+                r"meer informatie", r"meer weten", r"vragen", r"reageren", r"aanmelden", r"enthousiast geworden",
+                r"herken je (?:jezelf|dit)", r"spreekt (?:dit|deze) .*aan", r"zin in", r"hoe verder",
+            ),
+        ),
+        (
+            "offer",
+            p(
+                r"wat (?:bieden|bied) (?:wij|we)", r"(?:wij|we) bieden", r"wat (?:wij|we) bieden", r"bieden (?:wij|we)",
+                r"wat krijg (?:je|jij)", r"wat (?:staat|krijg je) (?:er )?tegenover", r"arbeidsvoorwaarden",
+                r"(?:ons|het) aanbod", r"salaris\w*", r"beloning", r"wat heb je van ons", r"voordelen",
+                r"wat mag je (?:van ons )?verwachten", r"extra'?s", r"wat levert", r"jouw voordelen",
+            ),
+        ),
+        (
+            "profile",
+            p(
+                r"wat (?:vragen|vraag) (?:wij|we)", r"wat (?:wij|we) vragen", r"(?:wij|we) vragen",
+                r"wie (?:ben|bent) (?:jij|je|u)", r"wie zoeken (?:wij|we)", r"wat zoeken (?:wij|we)",
+                r"wie (?:wij|we) zoeken", r"functie-?eisen", r"eisen", r"vereisten", r"\w*profiel",
+                r"wat (?:breng|neem) (?:je|jij) mee", r"wat heb je nodig", r"wat moet je kunnen",
+                r"competenties", r"kwalificaties", r"(?:jij|je) bent", r"(?:jij|je) hebt", r"ben (?:jij|je)",
+                r"ideale kandidaat", r"de kandidaat", r"wat verwachten (?:wij|we)", r"kennis en (?:ervaring|vaardigheden)",
+                r"vaardigheden", r"ervaring", r"opleiding", r"wat neem je mee",
+            ),
+        ),
+        (
+            "work",
+            p(
+                r"wat (?:ga|doe|ga je|doe je) (?:je|jij|ga doen)?\s*doen", r"wat ga (?:je|jij) doen",
+                r"wat (?:je|jij) gaat doen", r"wat doe (?:je|jij)", r"(?:jouw|je|de|over de) functie",
+                r"functieomschrijving", r"functie-?inhoud", r"functie", r"(?:jouw |je |de )?taken", r"takenpakket",
+                r"werkzaamheden", r"wat houdt de (?:functie|baan) in", r"over de (?:baan|rol|job)",
+                r"(?:jouw|je|de) rol", r"(?:jouw|je|een) werkdag", r"een dag (?:als|bij|uit)",
+                r"verantwoordelijkheden", r"de baan", r"de job", r"wat je doet", r"resultaten",
+            ),
+        ),
+        (
+            "context",
+            p(
+                r"over (?:ons|\w+)", r"wie (?:zijn|zijn we|zijn wij) (?:wij|we)?", r"wie zijn wij", r"wie zijn we",
+                r"(?:de |onze |over de )?organisatie", r"(?:het |ons |over het )?bedrijf", r"(?:het |ons |jouw |je )?team",
+                r"(?:de |onze )?afdeling", r"waar (?:ga|kom) (?:je|jij) (?:te )?werken", r"(?:jouw |je |de )?werkplek",
+                r"werkomgeving", r"locatie", r"plaats in de organisatie", r"onze missie", r"missie", r"visie",
+                r"werken bij", r"wie we zijn", r"de school", r"de winkel", r"het restaurant",
+            ),
+        ),
+    ]  # fmt: skip
+
+
+_SECTIONS = _section_patterns()
+_WORK_OVER = re.compile(r"^over de (?:functie|baan|rol|job|werkzaamheden)\b", re.IGNORECASE)
+
+
+def _heading_text(line: str) -> str:
+    line = line.strip()
+    for pattern in (_MARKDOWN_HEADING, _BOLD_LINE):
+        match = pattern.match(line)
+        if match is not None:
+            line = match.group(1)
+    return line.strip().strip("*_#").strip()
+
+
+def heading_section(line: str) -> Section | None:
+    """The section a heading names ("Wat bieden wij?" -> "offer"), or None for one it does not name."""
+    text = _heading_text(line).rstrip(":?! ").casefold()
+    if not text:
+        return None
+    if _WORK_OVER.match(text):
+        return "work"
+    for section, pattern in _SECTIONS:
+        if pattern.search(text):
+            return section
+    return None
+
+
+def _is_markdown_heading(line: str) -> bool:
+    return bool(_MARKDOWN_HEADING.match(line) or _BOLD_LINE.match(line))
+
+
+def looks_like_heading(line: str, *, before: str | None, after: str | None) -> bool:
+    """Whether a line (no bullet) is a heading by its FORM, given the lines around it (None: none).
+
+    A heading is a short line of its own: few words, no sentence-final period. One that ends with ":"
+    or "?", is marked up (markdown "#", a bold line) or names a known section is a heading wherever it
+    stands; any other short line only when it stands apart, with a blank line or the start before it
+    and a blank line, a bullet or a longer paragraph after it (so a list of short lines without bullets,
+    "Post sorteren / Bezoekers ontvangen", stays a list of tasks). A paragraph of several sentences is
+    never a heading, whatever it ends with.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if _is_markdown_heading(stripped):
+        return True
+    text = _heading_text(stripped)
+    words = _WORDS.findall(text)
+    if not words or len(words) > MAX_HEADING_WORDS or _HEADING_END.search(text):
+        return False
+    if re.search(r"[.!?;]\s+\S", text):
+        return False  # more than one sentence
+    if text.endswith((":", "?")):
+        return True
+    if heading_section(text) is not None and len(words) <= 5:
+        return True
+    alone_before = before is None or not before.strip()
+    if not alone_before or after is None:
+        return False
+    after = after.strip()
+    if not after:
+        return True
+    if re.match(r"^\s*(?:[-–—•*·▪●○◦►✓>]+|\d{1,2}[.)])\s+", after):
+        return True
+    return len(_WORDS.findall(after)) >= 2 * len(words) + 4 and after.rstrip()[-1:] in ".!?:"
+
+
+# --- is_skill_text --------------------------------------------------------------------------------
+
+_MONTHS = (
+    r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    r"|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec"
+    r"|january|february|march|june|july|october)\.?"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{2,4}})?\b|\b{_MONTHS}\s+\d{{4}}\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
+    r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|be|org|eu|net|io)(?:/\S*)?\b", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_PHONE = re.compile(
+    r"(?:\+|00)\d{2}[\s-]?\(?0?\)?[\d\s-]{8,}|\b0\d{1,3}[\s-]?\d{3}[\s-]?\d{2,4}(?:[\s-]?\d{2})?\b"
+)
+_POSTCODE = re.compile(r"\b\d{4}\s?[A-Z]{2}\b")
+_STREET = re.compile(
+    r"\b[A-Z][\w'-]*(?:straat|weg|plein|laan|singel|gracht|kade|dijk|park|hof|steeg|dreef|markt|pad)"
+    r"\s+\d+[a-zA-Z]?\b"
+)
+_AMOUNT = re.compile(r"[€$]\s?[\d.,]+(?:\s?[-–]\s?[€$]?\s?[\d.,]+)?|\b\d[\d.,]*\b")
+_METADATA = re.compile(
+    r"\b(?:posted(?:\s+date|\s+on)?|date\s+posted|geplaatst(?:\s+op)?|gepubliceerd(?:\s+op)?"
+    r"|publicatiedatum|sluitingsdatum|reageren\s+kan\s+tot|vacature-?(?:nummer|code|id|nr)|referentie(?:nummer|nr)"
+    r"|job\s*id|deel\s+(?:deze|de)\s+vacature|share\s+(?:on|this)|bekijk\s+(?:alle|meer|onze)\s+vacatures"
+    r"|terug\s+naar\s+(?:vacatures|overzicht|het\s+overzicht)|lees\s+meer|print\s+(?:deze\s+)?vacature"
+    r"|vacature\s+opslaan|sla\s+op|cookies?|privacy\s*(?:beleid|statement|verklaring)|inloggen|log\s+in"
+    r"|\d+\s+(?:dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|minuten)\s+geleden)\b",
+    re.IGNORECASE,
+)
+# Words that carry no skill of their own: articles, pronouns, prepositions, conjunctions, adverbs,
+# auxiliaries and units. "Mensenwerk dus" has one content word: a fragment, not a skill.
+# fmt: off
+_FUNCTION_WORDS = frozenset({
+    "de", "het", "een", "'t", "der", "den", "des", "en", "of", "maar", "want", "dus", "toch", "ook", "nog",
+    "wel", "niet", "geen", "al", "alle", "alles", "ja", "nee", "ok", "oke", "je", "jij", "u", "hij", "zij",
+    "ze", "wij", "we", "ik", "mij", "me", "jou", "jouw", "uw", "zijn", "haar", "hun", "hen", "ons", "onze",
+    "mijn", "die", "dat", "dit", "deze", "wat", "wie", "welke", "waar", "hoe", "er", "hier", "daar", "in",
+    "op", "aan", "bij", "met", "van", "voor", "naar", "om", "tot", "uit", "door", "over", "onder", "tussen",
+    "tegen", "binnen", "buiten", "na", "per", "zonder", "als", "dan", "zo", "te", "heel", "erg", "zeer",
+    "veel", "meer", "minder", "meest", "vooral", "echt", "even", "weer", "is", "ben", "bent", "was", "waren",
+    "wordt", "worden", "word", "werd", "heb", "hebt", "heeft", "had", "hadden", "kan", "kun", "kunt", "kon",
+    "mag", "moet", "moeten", "zal", "zult", "zullen", "wil", "wilt", "wilde", "gaat", "ga", "gaan", "doe",
+    "doet", "uur", "uren", "stuks", "euro", "pm", "p.m.", "nr", "etc", "enz", "o.a.", "bijv", "ca",
+    "the", "a", "an", "and", "to", "for", "on", "with", "at", "by", "from", "are", "you",
+    "your", "our",
+})
+# fmt: on
+MIN_CONTENT_WORDS = 2
+
+
+def _content_words(text: str) -> list[str]:
+    return [
+        w for w in _WORDS.findall(text) if w.casefold().strip("'’-") not in _FUNCTION_WORDS and len(w) >= 2
+    ]
+
+
+def is_skill_text(text: str) -> bool:
+    """Whether a text can be a skill at all.
+
+    False for a date ("20 april 2023", "2023-02-20"), a number or an amount, an address or a postcode, a
+    URL, an e-mail address, a telephone number, page metadata ("Posted Date …", "Geplaatst 1 jaar
+    geleden", "Vacaturenummer 9557", "Deel deze vacature") and a fragment of fewer than two content
+    words ("Mensenwerk dus", "Flexibel"): none of these is something a programme can cover.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return False
+    if _URL.search(text) or _EMAIL.search(text) or _METADATA.search(text):
+        return False
+    if _POSTCODE.search(text) or _STREET.search(text):
+        return False
+    rest = _DATE.sub(" ", text)
+    if _PHONE.search(rest):
+        return False
+    rest = _AMOUNT.sub(" ", rest)
+    return len(_content_words(rest)) >= MIN_CONTENT_WORDS
+
+
+# --- sentence cues --------------------------------------------------------------------------------
+
+
+def _cue(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+
+
+# fmt: off
+_DIVERSITY = _cue(
+    r"diversiteit", r"divers(?:e)? (?:team|organisatie|samenstelling)", r"inclusie\w*", r"inclusiviteit",
+    r"inclusieve?(?: werkgever| organisatie| werkomgeving| cultuur)", r"gelijke kansen", r"ongeacht",
+    r"(?:arbeids|functie)beperking", r"banenafspraak", r"iedereen is welkom", r"discriminatie",
+)
+# fmt: on
+# fmt: off
+_APPLY = _cue(
+    r"sollicit\w*", r"reageer", r"reageren", r"stuur (?:je|jouw|uw|dan je) \w+", r"cv", r"curriculum vitae",
+    r"motivatiebrief", r"(?:cv|motivatie) (?:en|&) (?:cv|motivatie)", r"neem (?:dan )?(?:gerust )?contact op",
+    r"contact (?:op)?nemen", r"contactpersoon", r"bel (?:dan |gerust )?(?:met|naar)",
+    r"mail (?:dan |gerust )?(?:naar|je)", r"e-?mailadres", r"telefoonnummer",
+    r"vragen over (?:de|deze) (?:vacature|functie|baan)",
+    r"(?:meer|aanvullende) informatie (?:over|kun|kan|vind|bij)",
+    r"(?:kennismakings|sollicitatie|selectie)?gesprekk?e?n? (?:vinden|vindt) plaats", r"eerste gesprek\w*",
+    r"tweede gesprek\w*", r"kennismakingsgesprek\w*", r"assessment", r"referentie(?:check|s)",
+    r"(?:sollicitatie|selectie)procedure", r"de procedure", r"deze procedure", r"acquisitie", r"aanmelden",
+    r"uiterlijk", r"sluitingsdatum", r"klik op", r"(?:via )?(?:de|onze) website", r"recruiter",
+    r"vog (?:aan(?:vragen|gevraagd)|wordt|maakt|is onderdeel)", r"aanvraag (?:van )?(?:een|de) vog",
+    r"onderdeel van de (?:procedure|selectie)", r"maakt deel uit van de", r"we (?:nemen|horen)",
+    r"(?:wij|we) ontvangen (?:graag )?je", r"binnen \d+ (?:werk)?dagen",
+)
+# fmt: on
+# fmt: off
+_OFFER = _cue(
+    r"€", r"bruto", r"netto", r"salaris\w*", r"maandsalaris", r"uurloon", r"loon", r"inschaling",
+    r"(?:salaris)?schaal \d+\w*", r"fwg ?\d*", r"cao\w*", r"pensioen\w*", r"reiskosten\w*", r"vakantiegeld",
+    r"vakantietoeslag", r"eindejaarsuitkering", r"(?:13e|dertiende) maand", r"vakantiedagen", r"verlofdagen",
+    r"vakantie-?uren", r"(?:arbeids|jaar|tijdelijk|vast|oproep|nuluren|min-max)?contract",
+    r"(?:tijdelijk |vast )?dienstverband", r"(?:vaste |tijdelijke )?aanstelling", r"opleidingsbudget",
+    r"(?:opleidings|ontwikkel|ontplooiings|door)?groeimogelijkheden", r"opleidingsmogelijkheden",
+    r"ontwikkelmogelijkheden", r"\d+\s*(?:[-–]|tot|à|a)\s*\d+\s*uur", r"\d+\s*(?:uur|uren) per week", r"fte",
+    r"parttime", r"fulltime", r"deeltijd", r"voltijd", r"personeelskorting", r"korting op", r"leaseauto",
+    r"auto van de zaak", r"laptop", r"telefoon van de zaak", r"thuiswerk\w*", r"hybride werken",
+    r"flexibele werktijden", r"werktijden", r"secundaire", r"arbeidsvoorwaarden", r"vergoeding",
+    r"onkostenvergoeding", r"bonus", r"fietsplan", r"sportabonnement", r"bedrijfsfitness",
+    r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"wij bieden", r"we bieden",
+    r"bieden (?:wij|we) (?:je|jou)", r"(?:je|jij) krijgt", r"krijg je", r"kun je rekenen op",
+    r"mag je rekenen op", r"rekenen op", r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*",
+    r"per direct", r"startdatum", r"ingangsdatum", r"met uitzicht op",
+)
+# fmt: on
+# fmt: off
+_REQUIREMENT = _cue(
+    r"\w*diploma\w*", r"mbo(?:-?\d|[- ]niveau \d)?", r"hbo", r"vmbo", r"havo", r"vwo", r"niveau [1-4]",
+    r"(?:werk- en )?denkniveau", r"afgeronde \w*\s?opleiding",
+    r"opleiding (?:tot|als|in de richting|richting)", r"in het bezit van", r"rijbewijs \w*", r"rijbewijs",
+    r"vog", r"verklaring omtrent (?:het )?gedrag", r"certifica\w*", r"bhv", r"vca\w*", r"svh", r"werkervaring",
+    r"(?:\d+|enkele|ruime|aantoonbare|relevante) (?:jaar |jaren )?(?:werk)?ervaring",
+    r"ervaring (?:in|met|als|binnen|op|bij)", r"ervaring is", r"is een pr[eé]", r"een pr[eé]", r"pr[eé]",
+    r"pluspunt", r"vereist", r"vereisten", r"noodzakelijk", r"beschikbaarheid",
+    r"(?:ben|bent|is|zijn) (?:\w+ ){0,4}beschikbaar", r"beschikbaar (?:op|in|voor|bent)",
+    r"bereid (?:om|bent|te|in)", r"woon(?:t|achtig) in", r"in de (?:regio|omgeving) (?:van|woont)",
+    r"nederlandse taal", r"engelse taal", r"in woord en geschrift",
+    r"spreekt (?:en schrijft )?(?:vloeiend |goed )?(?:nederlands|engels|duits)", r"minimaal \d+ jaar(?: oud)?",
+    r"\d+ jaar of ouder", r"minimumleeftijd", r"(?:bbl|bol)[- ]?(?:opleiding|traject)?",
+    r"volgt (?:een|de) opleiding", r"startkwalificatie", r"kwalificatie als", r"bevoegdheid",
+    r"registratie (?:in|bij) (?:het )?(?:big|skj)", r"big-?registratie", r"skj",
+    r"fysiek (?:sterk|fit|belastend)", r"tillen",
+)
+# fmt: on
+# fmt: off
+_PITCH = _cue(
+    r"(?:wij|we) zoeken", r"zoeken (?:wij|we)", r"(?:wij|we) zijn (?:per direct |dringend )?op zoek",
+    r"zijn (?:wij|we) (?:per direct |dringend )?op zoek",
+    r"op zoek naar (?:een|jou|iemand|collega|nieuwe|versterking)",
+    r"ben (?:jij|je) (?:de|onze|die|degene|toe aan)", r"herken (?:jij|je) (?:jezelf|je)",
+    r"spreekt (?:dit|deze|het) \w* ?aan", r"klinkt (?:dit|dat|het)", r"lijkt (?:het|dit) (?:je|jou)",
+    r"dan (?:zoeken|willen|hebben|horen|maken) (?:wij|we)", r"dan (?:ben|bent|is) (?:jij|je|dit)",
+    r"kom (?:werken|bij|ons|dan)", r"word (?:jij|je|onze)", r"maak (?:jij )?het verschil",
+    r"geen dag is (?:hetzelfde|gelijk)", r"(?:jouw|je) (?:droom)?baan", r"de ideale baan",
+    r"aan de slag (?:bij|als)", r"wat wil je nog meer", r"(?:wij|we) maken (?:graag )?kennis",
+    r"versterk (?:ons|onze|jij)", r"vacature", r"(?:wij|we) (?:horen|ontvangen) graag", r"ik", r"mijn", r"mij",
+    r"me", r"geweldig\w*", r"fantastisch\w*", r"jouw kans", r"kans om", r"uitdagende (?:baan|functie|rol)",
+    r"(?:leuke|mooie|afwisselende|uitdagende|veelzijdige|dynamische|boeiende|fijne|zinvolle) (?:baan|functie|job|rol|werkplek|uitdaging)",
+    r"dat is (?:precies )?wat", r"zo(?:'n)? (?:gaaf|mooi|leuk)",
+)
+# fmt: on
+# fmt: off
+_ORGANISATION = _cue(
+    r"(?:wij|we) (?:zijn|hebben|staan|werken|geloven|willen|vinden|maken|helpen|bouwen|verzorgen|leveren|zorgen|ontwikkelen|bestaan|groeien|beheren|exploiteren|bedienen|tellen)",
+    r"onze? \w+", r"bij ons", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
+    r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ (?:locaties|vestigingen|medewerkers|collega's|winkels)",
+    r"marktleider", r"missie", r"visie", r"kernwaarden", r"het team bestaat",
+    r"(?:je|jouw) (?:nieuwe )?collega'?s", r"team van (?:\d+|ongeveer|ruim|zo'n)",
+    r"(?:je|jij) komt (?:te werken )?(?:in|bij|terecht)", r"(?:je|jij) wordt (?:onderdeel|lid|deel)",
+    r"onderdeel van",
+    r"is een (?:\w+ ){0,3}(?:organisatie|bedrijf|stichting|instelling|school|winkel|restaurant|hotel|keten|werkgever|onderneming|zorgaanbieder|kinderopvangorganisatie)",
+)
+# fmt: on
+
+# Context: where, for whom, with whom (the clause, after the subject).
+_CONTEXT_CLAUSE = re.compile(
+    r"^(?:(?:kan|kun|kunt|zal|mag)\s+(?:\w+\s+){0,3}?)?(?:"
+    r"(?:werkt|werk|werken|werkend|komt te werken)\s+(?:(?:veelal|vaak|meestal|voornamelijk|vooral|ook|"
+    r"zowel|soms|doorgaans|hoofdzakelijk|dan|daarbij)\s+)*(?:in|bij|binnen|op|vanuit|voor|onder|samen|"
+    r"nauw|achter|solistisch|in\s+opdracht)\b"
+    r"|(?:is|ben|bent|zijn)\s+(?:\w+\s+){0,2}werkzaam\b|(?:\w+\s+){0,3}werkzaam\s+(?:zijn|in|bij|binnen|voor)\b"
+    r"|(?:is|ben|bent)\s+in\s+dienst\b|(?:heeft|hebt|krijgt|krijg)\s+(?:\w+\s+)?te\s+maken\s+met\b"
+    r"|(?:\w+\s+){0,2}te\s+maken\s+(?:krijgen|hebben)\s+met\b|krijgt\s+(?:\w+\s+)?(?:werk)?opdrachten\s+van\b"
+    r"|samenwerkt\b|(?:heeft|hebt|vervult)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie)$"
+    r"|(?:heeft|hebt)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie)\s+(?:en|binnen|in)\b"
+    r"|is\s+(?:\w+\s+){0,2}(?:eind)?verantwoordelijk$|draagt\s+(?:geen\s+)?eindverantwoordelijkheid"
+    r"|(?:bevindt|bevind)\s+(?:zich|je)\b|(?:is|ben|bent)\s+(?:breed\s+)?inzetbaar"
+    r")",
+    re.IGNORECASE,
+)
+# fmt: off
+_CONTEXT_SENTENCE = _cue(
+    r"(?:de )?eindverantwoordelijkheid ligt",
+    r"(?:zijn|haar|je|jouw) werk(?:zaamheden)? (?:is|zijn|heeft|hebben) (?:\w+ ){0,3}(?:afhankelijk|karakter|zelfstandig|voornamelijk)",
+    r"werkzaam", r"onder (?:leiding|begeleiding|supervisie|verantwoordelijkheid|toezicht) van",
+    r"in opdracht van", r"in teamverband", r"in (?:een )?team",
+    r"samen met (?:je |jouw |zijn |haar )?collega'?s", r"(?:de|het) werkveld", r"werkomgeving(?:en)?",
+    r"in dienst van", r"(?:je|jouw|zijn|haar|de) werkplek (?:is|ligt|bevindt)",
+)
+# fmt: on
+_WORKS_WITH_SOMEONE = re.compile(r"\b(?:werkt|werk|werken)\s+(?:\w+\s+){0,3}samen\b", re.IGNORECASE)
+
+# Traits: a quality of the person, as an adjective after "is/ben/bent", or a noun after "heeft/hebt".
+# fmt: off
+_TRAIT_ADJECTIVES = frozenset({
+    "flexibel", "stressbestendig", "klantgericht", "klantvriendelijk", "servicegericht", "resultaatgericht",
+    "oplossingsgericht", "kwaliteitsgericht", "samenwerkingsgericht", "doelgericht", "mensgericht",
+    "commercieel", "zelfstandig", "zorgvuldig", "nauwkeurig", "accuraat", "secuur", "precies", "punctueel",
+    "betrouwbaar", "eerlijk", "integer", "loyaal", "gemotiveerd", "enthousiast", "energiek", "positief",
+    "vrolijk", "spontaan", "sociaal", "communicatief", "empathisch", "geduldig", "rustig", "kalm", "creatief",
+    "kritisch", "leergierig", "nieuwsgierig", "ambitieus", "proactief", "initiatiefrijk", "ondernemend",
+    "representatief", "gastvrij", "hoffelijk", "vriendelijk", "behulpzaam", "zorgzaam", "betrokken",
+    "toegewijd", "collegiaal", "assertief", "daadkrachtig", "doortastend", "besluitvaardig", "inventief",
+    "innovatief", "analytisch", "praktisch", "handig", "ordelijk", "netjes", "efficiënt", "snel", "alert",
+    "oplettend", "open", "humorvol", "optimistisch", "planmatig", "gestructureerd", "georganiseerd",
+    "cultuurbewust", "kostenbewust", "veiligheidsbewust", "milieubewust", "interpersoonlijk", "sensitief",
+    "toegankelijk", "laagdrempelig", "inzetbaar", "aanspreekbaar", "standvastig", "stabiel", "evenwichtig",
+    "volwassen", "verantwoordelijk", "hardwerkend", "gedreven", "gepassioneerd", "trots", "zakelijk", "tactvol", "diplomatiek", "overtuigend", "zelfverzekerd", "zelfbewust", "zelfkritisch",
+    "reflectief", "lerend", "teamgericht",
+    "dienstverlenend", "luisterend", "fit", "vitaal", "sportief", "vakkundig", "vaardig",
+    "onderlegd", "capabel", "bekwaam",
+})
+# fmt: on
+_TRAIT_SUFFIXES = ("gericht", "bewust", "bestendig", "vaardig", "zaam", "willend", "rijk", "vast", "lievend")
+# fmt: off
+_ADVERBS = frozenset({
+    "zeer", "erg", "heel", "goed", "snel", "altijd", "ook", "daarnaast", "echt", "vooral", "enorm",
+    "bijzonder", "van", "nature", "zowel", "als", "en", "of", "maar", "toch", "wel", "niet", "nooit", "graag",
+    "uitermate", "ontzettend", "super", "extreem", "behoorlijk", "voldoende", "beide", "tevens",
+    "bovendien", "verder", "immers", "daarbij", "hierbij", "bij", "uitstek", "een", "beetje",
+    "licht", "redelijk", "sterk",
+})
+# fmt: on
+_TRAIT_NOUN = re.compile(
+    r"\b(?:\w*(?:houding|instelling|mentaliteit|uitstraling|persoonlijkheid|karakter|vermogen|gevoel|geduld"
+    r"|humor|inzicht|flair|drive|motivatie|passie|enthousiasme|nieuwsgierigheid|energie|zelfvertrouwen"
+    r"|doorzettingsvermogen|verantwoordelijkheidsgevoel|empathie|discipline))\b"
+    r"|\b(?:oog|hart|gevoel|passie|liefde|talent|neus|gevoel|zin|plezier|interesse|affiniteit)\s+"
+    r"(?:voor|met|in|om)\b|\bgoed\s+in\s+het\b",
+    re.IGNORECASE,
+)
+_TRAIT_CLAUSE = re.compile(
+    r"^(?:(?:je|jij|u|hij|zij|ze)\s+)?(?:weet|weten)\s+(?:(?:goed|wel|echt)\s+)?van\s+aanpakken"
+    r"|^(?:houdt|houd|hou|houden)\s+van\b|^(?:vindt|vind|vinden)\s+(?:het\s+)?(?:\w+\s+){0,6}"
+    r"(?:leuk|belangrijk|fijn|prettig|interessant|uitdagend|mooi|boeiend)\b"
+    r"|^(?:staat|sta|staan)\s+(?:open|stevig|sterk)\b|^(?:kan|kun|kunt|kunnen)\s+(?:goed\s+)?(?:snel\s+)?"
+    r"(?:schakelen|improviseren|relativeren|tegen\s+een\s+stootje|omgaan\s+met\s+(?:stress|druk|tijdsdruk))"
+    r"|^(?:bent|ben|is)\s+(?:een|de)\s+(?:echte\s+|ware\s+|geboren\s+)?(?:teamplayer|teamspeler|doorzetter"
+    r"|aanpakker|harde\s+werker|doener|denker|regelaar|gastheer|gastvrouw|mensenmens|people\s+manager"
+    r"|spin\s+in\s+het\s+web|duizendpoot|aanspreekpunt)\b"
+    r"|^(?:bent|ben|is)\s+(?:zich\s+)?bewust\b|^(?:gaat|ga|gaan)\s+(?:\w+\s+){0,3}om\s+met\s+(?:zijn|haar|je)\s+"
+    r"(?:gevoelens|emoties)|^(?:geeft|geef)\s+(?:\w+\s+)?(?:zijn|haar|je|jouw|eigen)\s+(?:eigen\s+)?grenzen"
+    r"|^(?:treedt|treed)\s+(?:\w+\s+){0,3}(?:op|handelend)\b",
+    re.IGNORECASE,
+)
+_GRAAG = re.compile(r"\bgraag\b", re.IGNORECASE)
+
+# A clause that names a task in a profile section: a skill, a piece of knowledge, a tool.
+_SKILL_CLAUSE = re.compile(
+    r"\b(?:kennis\s+(?:van|over|heeft\s+van|hebt\s+van)|(?:vak)?kennis\b|verstand\s+van|bekend\s+met|"
+    r"vaardig(?:heid|heden)?\s+(?:in|met)|ervaring\s+met\s+het\s+\w+en\b|kunt|kun\s+je|kan\s+(?!je\s+rekenen)"
+    r"|weet\s+(?:hoe|om\s+te|wat)|beheerst|beheers|vaardigheden|hanteren|bedienen|werken\s+met)\b",
+    re.IGNORECASE,
+)
+
+_SUBJECT = re.compile(
+    r"^(?:(?:daarnaast|verder|tevens|bovendien|ook|en|of|maar|dus|zo|daarbij|hierbij|veelal|meestal|vaak|soms"
+    r"|doorgaans|tenslotte|ten\s+slotte|kortom|natuurlijk|uiteraard)\s*,?\s+)*"
+    r"(?:je|jij|u|hij|zij|ze|men|hij\s*/\s*zij|zij\s*/\s*hij|de\s+kandidaat"
+    r"|(?:de|een)\s+(?:[\w/’'()-]+\s+){0,5}?(?=(?:is|ben|bent|heeft|hebt|werkt|weet|kan|kunt|zorgt|voert|"
+    r"houdt|gaat|staat|vindt|beschikt|treedt|geeft|krijgt|legt|stelt|maakt|neemt|richt|biedt|heeft)\b))\s*",
+    re.IGNORECASE,
+)
+_INVERTED_SUBJECT = re.compile(r"^(\w+)\s+(?:je|jij|u|hij|zij|ze)\b\s*", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"\s*,\s*(?:(?:en|of|maar)\s+)?|\s+(?:en|maar)\s+(?=(?:is|ben|bent|heeft|hebt|"
+                           r"(?:je|jij|hij|zij|ze)\b|[a-zà-ÿ]+t\b))", re.IGNORECASE)  # fmt: skip
+_COPULA = re.compile(r"^(?:is|ben|bent|zijn|blijft|blijf|lijkt)\s+", re.IGNORECASE)
+_HAVE = re.compile(r"^(?:heeft|hebt|heb|hebben|beschikt\s+over|beschik\s+over)\s+", re.IGNORECASE)
+_WORKS_MANNER = re.compile(r"^(?:werkt|werk|werken)\s+(.+)$", re.IGNORECASE)
+_FIRST_PERSON_START = re.compile(r"^['‘“\"–-]", re.IGNORECASE)
+
+
+def _subject_stripped(clause: str) -> str:
+    clause = clause.strip(" \t'‘’“”\"-–")
+    inverted = _INVERTED_SUBJECT.match(clause)
+    if inverted is not None and inverted.group(1).casefold() not in {
+        "als",
+        "wanneer",
+        "dat",
+        "wat",
+        "hoe",
+        "of",
+    }:
+        return (inverted.group(1) + " " + clause[inverted.end() :]).strip()
+    match = _SUBJECT.match(clause)
+    return clause[match.end() :] if match is not None else clause
+
+
+def _is_trait_word(word: str) -> bool:
+    w = word.casefold().strip(".,;:()'’\"")
+    w = re.sub(r"e$", "", w) if w.endswith("e") and w[:-1] in _TRAIT_ADJECTIVES else w
+    return w in _TRAIT_ADJECTIVES or (len(w) > 6 and w.endswith(_TRAIT_SUFFIXES))
+
+
+def _all_traits(words: list[str]) -> bool:
+    """Adjectives of the person, with adverbs and conjunctions between them, and nothing else."""
+    seen = False
+    for word in words:
+        w = word.casefold().strip(".,;:()'’\"")
+        if not w or w in _ADVERBS or w in {"en", "of", "&", "/", "maar", "ook"}:
+            continue
+        if _is_trait_word(w):
+            seen = True
+            continue
+        return False
+    return seen
+
+
+def _clause_kind(clause: str) -> Kind | None:
+    """trait / context for a clause that is one, None for one that names (or may name) a task."""
+    rest = _subject_stripped(clause)
+    if not rest:
+        return None
+    if _CONTEXT_CLAUSE.match(rest) or _WORKS_WITH_SOMEONE.match(rest):
+        return "context"
+    if _TRAIT_CLAUSE.match(rest):
+        return "trait"
+    words = rest.split()
+    copula = _COPULA.match(rest)
+    if copula is not None:
+        predicate = rest[copula.end() :].split()
+        if predicate and predicate[0].casefold() in {"een", "de"} and len(predicate) > 1:
+            return None
+        if _all_traits(predicate):
+            return "trait"
+        return None
+    have = _HAVE.match(rest)
+    if have is not None:
+        obj = rest[have.end() :]
+        if _SKILL_CLAUSE.search(obj) and not _TRAIT_NOUN.search(obj):
+            return None
+        if _TRAIT_NOUN.search(obj):
+            return "trait"
+        return None
+    manner = _WORKS_MANNER.match(rest)
+    if manner is not None and _all_traits(manner.group(1).split()):
+        return "trait"
+    if _all_traits(words):
+        return "trait"  # "Flexibel en klantgericht", "Kritisch, creatief"
+    if words[0].casefold() in {"wil", "wilt", "willen"} or _GRAAG.search(rest):
+        return "trait"  # "Je wilt je ontwikkelen", "Je gaat graag met mensen om"
+    return None
+
+
+_PRONOUN_WORDS = frozenset({"je", "jij", "u", "hij", "zij", "ze", "men", "wij", "we"})
+
+
+def _starts_clause(part: str) -> bool:
+    """A part with a verb or a subject of its own; a list item ("voortgezet onderwijs") is not one."""
+    words = part.split()
+    if not words:
+        return False
+    if words[0].casefold() in _PRONOUN_WORDS or (len(words) > 1 and words[1].casefold() in _PRONOUN_WORDS):
+        return True
+    rest = _subject_stripped(part).split()
+    first = rest[0].casefold().strip(",.;:") if rest else ""
+    return (
+        rest != words
+        or first in _NOT_ACTIONS
+        or first in _MODALS
+        or bool(_ACTION_START.match(first) and first not in _NOT_VERBS)
+    )
+
+
+_MODALS = frozenset({"kan", "kun", "kunt", "wil", "wilt", "zal", "mag", "moet", "weet"})
+# fmt: off
+_NOT_VERBS = frozenset({
+    "het", "met", "dat", "wat", "niet", "tot", "uit", "dit", "vast", "best", "licht", "recht", "post",
+    "contact", "aandacht", "dienst", "markt", "toezicht", "sport", "transport", "onderwijs",
+})
+# fmt: on
+
+
+def _clauses(sentence: str) -> list[str]:
+    """Clauses at commas and "en"/"maar" before a verb; a part without a verb goes with the clause before."""
+    clauses: list[str] = []
+    for part in _CLAUSE_SPLIT.split(sentence):
+        if not part or not part.strip():
+            continue
+        if clauses and not _starts_clause(part):
+            clauses[-1] = f"{clauses[-1]}, {part}"
+        else:
+            clauses.append(part)
+    return clauses or [sentence]
+
+
+def _person_kind(sentence: str) -> Kind | None:
+    """trait / context when no clause of the sentence names a task; None when one does."""
+    kinds = [_clause_kind(c) for c in _clauses(sentence)]
+    whole = _clause_kind(sentence)
+    if whole is not None and len(kinds) == 1:
+        return whole
+    if any(k is None for k in kinds):
+        # A clause without trait or context: is it a task or only the tail of the one before?
+        # "Hij is stressbestendig en flexibel" splits into "Hij is stressbestendig" and "flexibel".
+        tail_ok = all(
+            k is not None or _all_traits(c.split()) for k, c in zip(kinds, _clauses(sentence), strict=True)
+        )
+        if not tail_ok:
+            return None
+    found = [k for k in kinds if k is not None]
+    if not found:
+        return None
+    return "trait" if "trait" in found else found[0]
+
+
+def clause_person_kind(text: str) -> Kind | None:
+    """ "trait" or "context" for a statement that is one ("is stressbestendig", "werkt in een winkel"),
+    None for one that names or may name a task."""
+    return _person_kind(" ".join(text.split()))
+
+
+def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
+    """The kind of one sentence, given the section its heading opened (None: no heading above it)."""
+    text = " ".join(sentence.split())
+    if not text:
+        return "other"
+    if _DIVERSITY.search(text):
+        return "other"
+    if _APPLY.search(text) or (section == "apply" and not _OFFER.search(text)):
+        return "apply"
+    if _METADATA.search(text):
+        return "other"
+    if section in ("offer", "context", "other"):
+        if section == "offer" or _OFFER.search(text) is None:
+            return section
+        return "offer"
+    if _OFFER.search(text) and not _is_task_amount(text):
+        return "offer"
+    if text.endswith("?") or text.endswith("!"):
+        return "other"  # a question or an exclamation to the reader: "De ideale baan voor jou?"
+    if _PITCH.search(text):
+        return "other"
+    if _REQUIREMENT.search(text) and not _SKILL_CLAUSE.search(_strip_requirement_tail(text)):
+        return "requirement"
+    if _ORGANISATION.search(text) and not _names_task_for_you(text):
+        return "context"
+    person = _person_kind(text)
+    if person is not None:
+        return person
+    if _CONTEXT_SENTENCE.search(text) and not _names_task_for_you(text):
+        return "context"
+    if not is_skill_text(text):
+        return "other"
+    if section == "profile" and not _SKILL_CLAUSE.search(text) and not _names_task_for_you(text):
+        return "requirement"
+    return "work"
+
+
+_AMOUNT_TASK = re.compile(r"\b(?:kas|kassa|budget|geld|betaling|facturen|factuur|omzet)\b", re.IGNORECASE)
+
+
+def _is_task_amount(text: str) -> bool:
+    """ "Je beheert de kas van ca. 1.500 euro per week": an amount in a task, not a salary."""
+    return bool(_AMOUNT_TASK.search(text)) and not re.search(r"bruto|netto|salaris|loon", text, re.IGNORECASE)
+
+
+def _strip_requirement_tail(text: str) -> str:
+    return re.sub(
+        r"\b(?:is een pr[eé]|pr[eé]|pluspunt|vereist|noodzakelijk)\b.*$", "", text, flags=re.IGNORECASE
+    )
+
+
+_ACTION_START = re.compile(r"^[a-zà-ÿ]{3,}(?:t|en)\b", re.IGNORECASE)
+# fmt: off
+_NOT_ACTIONS = frozenset({
+    "is", "ben", "bent", "zijn", "heeft", "hebt", "heb", "hebben", "werkt", "werk", "werken", "wordt",
+    "worden", "gaat", "staat", "komt", "krijgt", "krijg", "vindt", "vind", "wilt", "wil", "houdt", "hou",
+    "kent", "weet", "lijkt", "blijft", "past",
+})
+# fmt: on
+
+
+_RESPONSIBLE_FOR = re.compile(r"\bverantwoordelijk\s+voor\s+(?:het|de)\s+\w+", re.IGNORECASE)
+
+
+def _names_task_for_you(text: str) -> bool:
+    """Whether the sentence has a clause with an action verb first ("verzorgt de post")."""
+    if _RESPONSIBLE_FOR.search(text):
+        return True
+    for clause in _clauses(text):
+        rest = _subject_stripped(clause).split()
+        if not rest:
+            continue
+        first = rest[0].casefold().strip(",.;:")
+        if first in _NOT_ACTIONS:
+            continue
+        if _ACTION_START.match(first) and len(rest) >= 2:
+            return True
+    return False
