@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import CatalogueState, Dossier, Kwalificatie, Programme
+from app.models import CatalogueState, Dossier, Kwalificatie, Programme, Statement
 
 
 def get_dossier_by_hash(session: Session, *, crebo: str, content_hash: str) -> Dossier | None:
@@ -27,6 +27,12 @@ def list_dossiers(session: Session, *, include_history: bool = False) -> Sequenc
 
 def get_dossier(session: Session, dossier_id: int) -> Dossier | None:
     return session.get(Dossier, dossier_id)
+
+
+def add_statements(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert statements (kwalificatie_id, position, code, kind, text) in bulk."""
+    if rows:
+        session.execute(insert(Statement), list(rows))
 
 
 def get_programme(session: Session, crebo: str) -> Programme | None:

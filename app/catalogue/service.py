@@ -15,7 +15,7 @@ from app.catalogue import repository
 from app.errors import NotFound
 from app.ingest.crebolijst import parse_crebolijst
 from app.ingest.sbb_xml import ParsedDossier, parse_sbb_xml
-from app.models import Dossier, Kwalificatie, Programme, Statement
+from app.models import Dossier, Kwalificatie, Programme
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,19 @@ def import_dossiers(
     history; an older one is stored as history only. `on_change` runs after a change (the matcher
     uses it to embed the new statements inside the same transaction).
     """
-    started = time.perf_counter()
     parsed = [d for document in documents for d in parse_sbb_xml(document)]
+    return import_parsed(session, dossiers=parsed, on_change=on_change)
+
+
+def import_parsed(
+    session: Session,
+    *,
+    dossiers: Sequence[ParsedDossier],
+    on_change: Callable[[Session], object] | None = None,
+) -> ImportReport:
+    """Write dossiers already parsed and checked (import_dossiers, or an import job); flushes only."""
+    started = time.perf_counter()
+    parsed = dossiers
     report = ImportReport()
     for dossier in parsed:
         outcome = _import_one(session, dossier)
@@ -121,10 +132,6 @@ def _import_one(session: Session, parsed: ParsedDossier) -> DossierOutcome:
                 niveau=k.niveau,
                 beroepsgroep=k.beroepsgroep,
                 typering=k.typering,
-                statements=[
-                    Statement(position=i, code=s.code, kind=s.kind, text=s.text)
-                    for i, s in enumerate(k.statements)
-                ],
             )
             for k in parsed.kwalificaties
         ],
@@ -136,6 +143,16 @@ def _import_one(session: Session, parsed: ParsedDossier) -> DossierOutcome:
     dossier.is_current = newer
     session.add(dossier)
     session.flush()
+    # The statements as one bulk INSERT per dossier, not one ORM object each: a national export has
+    # ~30,000 of them (and a write transaction on SQLite holds every other writer back while it runs).
+    repository.add_statements(
+        session,
+        [
+            {"kwalificatie_id": row.id, "position": i, "code": s.code, "kind": s.kind, "text": s.text}
+            for row, k in zip(dossier.kwalificaties, parsed.kwalificaties, strict=True)
+            for i, s in enumerate(k.statements)
+        ],
+    )
     if newer:
         _upsert_programmes(session, parsed)
     status: DossierStatus = "history" if not newer else ("replaced" if current is not None else "created")

@@ -1,9 +1,11 @@
 """Parser for SBB kwalificatiedossier XML exports (`<sbb>` root).
 
-Pure: bytes in, frozen dataclasses out. Parsing goes through defusedxml with DTDs, entities and
-external references forbidden, so an XML bomb or an external entity is refused, never expanded.
-Element line numbers are recorded by a small TreeBuilder that reads expat's current line at each
-start tag, so that structural errors can say where they are ("line 57, <profiel titel=...>").
+Pure: bytes (or a binary file) in, frozen dataclasses out. Parsing goes through defusedxml with DTDs,
+entities and external references forbidden, so an XML bomb or an external entity is refused, never
+expanded. Element line numbers are recorded by a small TreeBuilder that reads expat's current line at
+each start tag, so that structural errors can say where they are ("line 57, <profiel titel=...>"). The
+document is fed to expat in chunks and every dossier is dropped from the tree once it is parsed, so a
+national export (tens of MB) never exists as one element tree.
 
 Display codes are not stored in the XML: SBB's `B1-K1-W1` / `P2-K1-W3` are built from the
 `hoofdstuk` attributes (basis = B1, profiel = P{profiel@hoofdstuk}).
@@ -11,13 +13,16 @@ Display codes are not stored in the XML: SBB's `B1-K1-W1` / `P2-K1-W3` are built
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
+from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
@@ -81,19 +86,105 @@ class _StopCollectingError(Exception):
     pass
 
 
-class _LineTreeBuilder(TreeBuilder):
-    """A TreeBuilder that remembers the line of every start tag."""
+class _NeedsSecondPassError(Exception):
+    """A lookup list (competenties, domeinen) came after a dossier that refers to it."""
 
-    def __init__(self) -> None:
+
+_READ_CHUNK = 1 << 16
+_LOOKUPS = {"competenties": "competentie", "domeinen": "domein"}
+
+
+class _StreamingBuilder(TreeBuilder):
+    """A TreeBuilder that remembers the line of every start tag and hands each finished
+    `sbb/dossiers/dossier` to a callback, then drops it from the tree: memory holds one dossier's
+    elements at a time, not the whole document's."""
+
+    def __init__(self, reader: _Reader) -> None:
         super().__init__()
         self.parser: DefusedXMLParser | None = None
+        self.reader = reader
         self.lines: dict[int, int] = {}
+        self._stack: list[Element] = []
 
     def start(self, tag: str, attrs: dict[str, str], /) -> Element:
         element = super().start(tag, attrs)
         if self.parser is not None:
             self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        if not self._stack:
+            self.reader.root(element)
+        self._stack.append(element)
         return element
+
+    def end(self, tag: str, /) -> Element:
+        element = super().end(tag)
+        self._stack.pop()
+        path = [e.tag for e in self._stack]
+        if path == ["sbb", "dossiers"] and tag == "dossier":
+            try:
+                self.reader.dossier(element)
+            finally:
+                self._drop(element)
+        elif path == ["sbb"] and tag in _LOOKUPS:
+            self.reader.lookup(element)
+            self._drop(element)
+        return element
+
+    def _drop(self, element: Element) -> None:
+        self._stack[-1].remove(element)
+        for descendant in element.iter():
+            self.lines.pop(id(descendant), None)
+
+
+class _Reader:
+    """One pass over a document: the lookup lists, then each dossier as it is finished."""
+
+    def __init__(
+        self, on_dossier: Callable[[ParsedDossier], None] | None, lookups: dict[str, dict[str, str]]
+    ) -> None:
+        self.builder = _StreamingBuilder(self)
+        self.context = _Context(self.builder.lines)
+        self.on_dossier = on_dossier
+        self.lookups = {name: dict(lookups.get(name, {})) for name in _LOOKUPS}
+        self.lookups_complete = bool(lookups)
+        self.lookups_before = False  # a lookup list was read before the first dossier
+        self.root_element: Element | None = None
+        self.dossier_elements = 0
+        self.dossiers: list[ParsedDossier] = []
+        self.seen_dossiers: set[str] = set()
+        self.seen_kwalificaties: set[str] = set()
+
+    def root(self, element: Element) -> None:
+        self.root_element = element
+        if element.tag != "sbb":
+            self.context.error(element, f"root element must be <sbb>, not <{element.tag}>")
+            raise _StopCollectingError
+
+    def lookup(self, element: Element) -> None:
+        if self.lookups_complete:
+            return
+        if self.dossier_elements:
+            raise _NeedsSecondPassError
+        self.lookups_before = True
+        self.lookups[element.tag].update(_titles(element.findall(_LOOKUPS[element.tag])))
+
+    def dossier(self, element: Element) -> None:
+        self.dossier_elements += 1
+        context = self.context
+        dossier = _parse_dossier(
+            element, context, competenties=self.lookups["competenties"], domeinen=self.lookups["domeinen"]
+        )
+        if dossier is None:
+            return
+        if dossier.crebo in self.seen_dossiers:
+            context.error(element, f"dossier crebo {dossier.crebo} occurs more than once")
+        self.seen_dossiers.add(dossier.crebo)
+        for kwalificatie in dossier.kwalificaties:
+            if kwalificatie.crebo in self.seen_kwalificaties:
+                context.error(element, f"kwalificatie crebo {kwalificatie.crebo} occurs more than once")
+            self.seen_kwalificaties.add(kwalificatie.crebo)
+        self.dossiers.append(dossier)
+        if self.on_dossier is not None and not context.errors:
+            self.on_dossier(dossier)
 
 
 class _Context:
@@ -116,39 +207,43 @@ class _Context:
 
 
 def parse_sbb_xml(data: bytes) -> list[ParsedDossier]:
-    """Parse an SBB XML export into dossiers.
+    """Parse an SBB XML export into dossiers (read_sbb_xml on bytes in memory)."""
+    return read_sbb_xml(io.BytesIO(data))
+
+
+def read_sbb_xml(
+    source: BinaryIO, *, on_dossier: Callable[[ParsedDossier], None] | None = None
+) -> list[ParsedDossier]:
+    """Parse an SBB XML export into dossiers, reading `source` in chunks.
+
+    Each dossier element is parsed when its end tag is read and then dropped, so memory holds one
+    dossier's XML elements at a time plus the parsed dossiers (their texts), not the whole document's
+    tree. `on_dossier` is called with each dossier parsed while no error has been found (for progress).
+    SBB's exports put the lookup lists (competenties, domeinen) before the dossiers; a document that
+    puts them after is read a second time (`source` must then be seekable).
 
     Raises app.errors.InvalidDocument (detail + errors with location "line N, <element>") on anything
     wrong: unsafe or malformed XML, a wrong root, missing or invalid crebos, niveaus or hoofdstukken.
+    Nothing is returned until the whole document has been checked.
     """
-    root, lines = _parse_tree(data)
-    context = _Context(lines)
-    dossiers: list[ParsedDossier] = []
+    start = source.tell() if source.seekable() else 0
+    reader: _Reader | None = None
     try:
-        if root.tag != "sbb":
-            context.error(root, f"root element must be <sbb>, not <{root.tag}>")
-            raise _StopCollectingError
-        dossier_elements = root.findall("dossiers/dossier")
-        if not dossier_elements:
-            context.error(root, "the document holds no dossiers/dossier")
-        competenties = _titles(root.findall("competenties/competentie"))
-        domeinen = _titles(root.findall("domeinen/domein"))
-        seen_dossiers: set[str] = set()
-        seen_kwalificaties: set[str] = set()
-        for element in dossier_elements:
-            dossier = _parse_dossier(element, context, competenties=competenties, domeinen=domeinen)
-            if dossier is None:
-                continue
-            if dossier.crebo in seen_dossiers:
-                context.error(element, f"dossier crebo {dossier.crebo} occurs more than once")
-            seen_dossiers.add(dossier.crebo)
-            for kwalificatie in dossier.kwalificaties:
-                if kwalificatie.crebo in seen_kwalificaties:
-                    context.error(element, f"kwalificatie crebo {kwalificatie.crebo} occurs more than once")
-                seen_kwalificaties.add(kwalificatie.crebo)
-            dossiers.append(dossier)
-    except _StopCollectingError:
-        pass
+        reader = _read(source, on_dossier, {})
+        # Errors in a dossier read before any lookup list may only mean the lists come later (the first
+        # pass stops at 50 errors, maybe before it reaches them): look for them, and read again if found.
+        retry = reader.context.errors and reader.dossier_elements and not reader.lookups_before
+        if retry and source.seekable():
+            raise _NeedsSecondPassError
+    except _NeedsSecondPassError:
+        first = _collect_lookups(source, start)
+        if reader is None or any(first.values()):
+            reader = _read(source, on_dossier, first)
+    context = reader.context
+    if not context.errors and reader.dossier_elements == 0 and reader.root_element is not None:
+        context.errors.append(
+            ErrorItem(context.where(reader.root_element), "the document holds no dossiers/dossier")
+        )
     if context.errors:
         count = len(context.errors)
         more = " (stopped counting)" if count >= MAX_ERRORS else ""
@@ -157,37 +252,91 @@ def parse_sbb_xml(data: bytes) -> list[ParsedDossier]:
             context.errors,
         )
     logger.debug(
-        "parsed %d dossier(s), %d kwalificatie(s)", len(dossiers), sum(len(d.kwalificaties) for d in dossiers)
+        "parsed %d dossier(s), %d kwalificatie(s)",
+        len(reader.dossiers),
+        sum(len(d.kwalificaties) for d in reader.dossiers),
     )
-    return dossiers
+    return reader.dossiers
+
+
+def _collect_lookups(source: BinaryIO, start: int) -> dict[str, dict[str, str]]:
+    """First pass for a document whose lookup lists come after its dossiers: only the lookups."""
+    if not source.seekable():
+        raise InvalidDocument(
+            "the document lists competenties or domeinen after the dossiers; upload it as a file"
+        )
+    source.seek(start)
+    lookups: dict[str, dict[str, str]] = {name: {} for name in _LOOKUPS}
+
+    class _Lookups(_Reader):
+        def lookup(self, element: Element) -> None:
+            lookups[element.tag].update(_titles(element.findall(_LOOKUPS[element.tag])))
+
+        def dossier(self, element: Element) -> None:
+            self.dossier_elements += 1
+
+    _feed(_Lookups(None, {}), source)
+    source.seek(start)
+    return lookups
+
+
+def _read(
+    source: BinaryIO, on_dossier: Callable[[ParsedDossier], None] | None, lookups: dict[str, dict[str, str]]
+) -> _Reader:
+    reader = _Reader(on_dossier, lookups)
+    _feed(reader, source)
+    return reader
 
 
 # --- XML reading -----------------------------------------------------------------------------------
 
 
-def _parse_tree(data: bytes) -> tuple[Element, dict[int, int]]:
-    if not data or not data.strip():
-        raise InvalidDocument("the document is empty", [ErrorItem("line 1", "no XML content")])
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidDocument(
-            "the document is not valid UTF-8",
-            [ErrorItem(f"line {line}", f"invalid byte at offset {exc.start}")],
-        ) from None
-    declared = _ENCODING_DECL.match(data.removeprefix(b"\xef\xbb\xbf"))
-    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise InvalidDocument(
-            "only UTF-8 documents are accepted",
-            [ErrorItem("line 1, <?xml?>", f"declared encoding {declared.group(1).decode('ascii')!r}")],
-        )
-    builder = _LineTreeBuilder()
+def _feed(reader: _Reader, source: BinaryIO) -> None:
+    """Feed the document to expat in chunks, checking UTF-8 on the way (a bad byte is reported by
+    offset and line, as expat would only say "not well-formed")."""
+    builder = reader.builder
     parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     builder.parser = parser
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    newlines = 0
+    first = True
+    chunk = source.read(_READ_CHUNK)
+    while first and chunk and not chunk.strip():
+        more = source.read(_READ_CHUNK)
+        if not more:
+            break
+        chunk += more
+    if not chunk or not chunk.strip():
+        raise InvalidDocument("the document is empty", [ErrorItem("line 1", "no XML content")])
     try:
-        parser.feed(data)
-        root = parser.close()
+        while chunk:
+            if first:
+                _check_declaration(chunk)
+                first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                position = offset + exc.start
+                line = newlines + chunk[: exc.start].count(b"\n") + 1
+                raise InvalidDocument(
+                    "the document is not valid UTF-8",
+                    [ErrorItem(f"line {line}", f"invalid byte at offset {position}")],
+                ) from None
+            parser.feed(chunk)
+            offset += len(chunk)
+            newlines += chunk.count(b"\n")
+            chunk = source.read(_READ_CHUNK)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InvalidDocument(
+                "the document is not valid UTF-8",
+                [ErrorItem(f"line {newlines + 1}", f"invalid byte at offset {offset - 1}")],
+            ) from None
+        parser.close()
+    except _StopCollectingError:
+        return
     except DefusedXmlException as exc:
         line = parser.parser.CurrentLineNumber
         raise InvalidDocument(
@@ -199,7 +348,15 @@ def _parse_tree(data: bytes) -> tuple[Element, dict[int, int]]:
         raise InvalidDocument(
             "the document is not well-formed XML", [ErrorItem(f"line {line}, column {column}", str(exc))]
         ) from None
-    return root, builder.lines
+
+
+def _check_declaration(head: bytes) -> None:
+    declared = _ENCODING_DECL.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise InvalidDocument(
+            "only UTF-8 documents are accepted",
+            [ErrorItem("line 1, <?xml?>", f"declared encoding {declared.group(1).decode('ascii')!r}")],
+        )
 
 
 # --- structure -------------------------------------------------------------------------------------
