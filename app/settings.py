@@ -50,10 +50,14 @@ class Settings(BaseSettings):
     # Chosen by the matching-quality benchmark; see docs/scoring.md.
     credit_width: float | None = Field(default=None, ge=0.0, le=1.0)
     # Order of the ranked programmes: "eligible" (eligible first, each group by relevance), "coverage"
-    # (coverage, then relevance) or "relevance" alone, where relevance = z(mean similarity) +
-    # document_weight × z(whole-document TF-IDF). Chosen by the matching-quality benchmark; see docs/scoring.md.
+    # (coverage, then relevance) or "relevance" alone, where relevance = skill_weight × z(mean similarity) +
+    # document_weight × z(whole-document TF-IDF) + semantic_weight × z(whole-document e5). None = the
+    # model's fitted value (app.matching.scoring.FITTED). Chosen by the matching-quality benchmark; see
+    # docs/scoring.md.
     ranking: Literal["eligible", "coverage", "relevance"] = "eligible"
-    document_weight: float = Field(default=1.0, ge=0.0, le=10.0)
+    document_weight: float | None = Field(default=None, ge=0.0, le=10.0)
+    semantic_weight: float | None = Field(default=None, ge=0.0, le=10.0)
+    skill_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     # Centre the sentence vectors on the catalogue's mean statement vector before the cosine (e5 and
     # USE; not the ensemble). Chosen by the matching-quality benchmark; see docs/scoring.md.
     centre: bool = True

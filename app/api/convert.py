@@ -8,6 +8,7 @@ from app.api.schemas import (
     EvidenceOut,
     MatchesOut,
     MatchOut,
+    NotScoredOut,
     ProgrammeOut,
     ProgrammeRef,
     SkillMatchOut,
@@ -96,4 +97,5 @@ def matches_out(
         scored_total=result.scored_total,
         catalogue_version=result.catalogue_version,
         config=config_out(result.config),
+        not_scored=[NotScoredOut(text=s.text, kind=s.kind) for s in result.not_scored if s.kind != "work"],
     )

@@ -237,10 +237,25 @@ class ConfigOut(Out):
     document_weight: float = Field(
         default=1.0, description="Weight of whole-document TF-IDF evidence in relevance (docs/scoring.md)"
     )
+    skill_weight: float = Field(
+        default=1.0, description="Weight of the skills' mean best similarity in relevance (docs/scoring.md)"
+    )
+    semantic_weight: float = Field(
+        default=0.0, description="Weight of whole-document e5 evidence in relevance (docs/scoring.md)"
+    )
     centred: bool = Field(
         default=False,
         description="Sentence vectors centred on the catalogue's mean statement vector before the cosine, "
         "with the model's centred calibration (docs/scoring.md)",
+    )
+
+
+class NotScoredOut(BaseModel):
+    text: str
+    kind: Literal["trait", "context", "requirement", "offer", "apply", "other"] = Field(
+        description="Why it is not a skill to cover: a personal trait, the context of the work (where, with "
+        "whom), a requirement (diploma, licence, availability), what is offered, how to apply, or other "
+        "(pitch, diversity statement, page text)"
     )
 
 
@@ -254,6 +269,10 @@ class MatchesOut(BaseModel):
     scored_total: int = Field(description="Programmes scored before `limit` was applied")
     catalogue_version: int
     config: ConfigOut
+    not_scored: list[NotScoredOut] = Field(
+        default_factory=list,
+        description="What the description says besides the work, in text order: shown, never scored",
+    )
 
 
 class WorkplaceFitOut(BaseModel):

@@ -28,14 +28,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-EPSILON = 1e-9
+from app.matching.scoring import EPSILON, Order, credit, is_eligible, relevance, zscore
 
-Order = Literal["eligible", "coverage", "relevance"]
+__all__ = [
+    "EPSILON",
+    "Order",
+    "ProgrammeScore",
+    "Scored",
+    "SkillCoverage",
+    "SkillSpec",
+    "best_per_programme",
+    "credit",
+    "rank",
+    "score_best",
+    "score_programmes",
+    "zscore",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +111,6 @@ def best_per_programme(
     return best.astype(np.float32, copy=False), first.astype(np.intp, copy=False)
 
 
-def credit(
-    best: npt.NDArray[np.float32], threshold: float, width: float = 0.0
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Per best similarity: its credit (0–1) toward coverage and whether it counts as covered (module doc)."""
-    covered = best >= threshold - EPSILON
-    if width <= 0.0:
-        return covered.astype(np.float64), covered
-    soft = np.clip((best.astype(np.float64) - threshold) / width + 0.5, 0.0, 1.0)
-    return np.where(covered, np.maximum(soft, 0.5), np.minimum(soft, 0.5)), covered
-
-
 def score_programmes(
     similarity: npt.NDArray[np.float32],
     offsets: npt.NDArray[np.intp],
@@ -121,6 +122,9 @@ def score_programmes(
     credit_width: float = 0.0,
     document_similarity: npt.NDArray[np.float32] | None = None,
     document_weight: float = 1.0,
+    semantic_similarity: npt.NDArray[np.float32] | None = None,
+    semantic_weight: float = 0.0,
+    skill_weight: float = 1.0,
     order: Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeScore]:
@@ -137,24 +141,31 @@ def score_programmes(
         raise ValueError("one key per programme is required")
     if len(offsets) == 0:
         return []
+    for name, given in (("document", document_similarity), ("semantic", semantic_similarity)):
+        if given is not None and len(given) != len(offsets):
+            raise ValueError(f"one {name} similarity per programme is required")
     best = np.maximum.reduceat(similarity, offsets, axis=1)
-    weights = np.array([s.weight for s in skills], dtype=np.float64)
-    if weights.sum() <= 0:
-        raise ValueError("skill weights must be positive")
-    credits, covered = credit(best, threshold, credit_width)
-    coverage = (weights @ credits) / weights.sum()
-    mean_similarity = (weights @ best) / weights.sum()
-    critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
-    relevance = mean_similarity
-    if document_similarity is not None:
-        if len(document_similarity) != len(offsets):
-            raise ValueError("one document similarity per programme is required")
-        relevance = zscore(mean_similarity) + document_weight * zscore(
-            np.asarray(document_similarity, dtype=np.float64)
-        )
-    knocked_out = (critical[:, None] & ~covered).any(axis=0)
-    eligible = (coverage >= min_coverage - EPSILON) & ~knocked_out
-    ranked = rank(coverage, relevance, keys, order=order, eligible=eligible)
+    scored = score_best(
+        best,
+        skills,
+        keys,
+        threshold=threshold,
+        min_coverage=min_coverage,
+        credit_width=credit_width,
+        document_similarity=document_similarity,
+        document_weight=document_weight,
+        semantic_similarity=semantic_similarity,
+        semantic_weight=semantic_weight,
+        skill_weight=skill_weight,
+        order=order,
+    )
+    coverage, mean_similarity, relevance_, eligible = (
+        scored.coverage,
+        scored.mean_similarity,
+        scored.relevance,
+        scored.eligible,
+    )
+    credits, covered, critical, ranked = scored.credits, scored.covered, scored.critical, scored.order
     if limit is not None:
         ranked = ranked[: max(limit, 0)]
     ends = np.append(offsets[1:], similarity.shape[1])
@@ -169,7 +180,7 @@ def score_programmes(
                 coverage=float(coverage[p]),
                 mean_similarity=float(mean_similarity[p]),
                 eligible=bool(eligible[p]),
-                relevance=float(relevance[p]),
+                relevance=float(relevance_[p]),
                 knockouts=knockouts,
                 best_statements=tuple(column.tolist()),
                 similarities=tuple(best[:, p].tolist()),
@@ -178,6 +189,58 @@ def score_programmes(
             )
         )
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """Every programme's figures from the skills' best similarities, and the ranking order."""
+
+    credits: npt.NDArray[np.float64]  # (skills × programmes)
+    covered: npt.NDArray[np.bool_]
+    critical: npt.NDArray[np.bool_]  # per skill: a must-have that cannot be trained
+    coverage: npt.NDArray[np.float64]
+    mean_similarity: npt.NDArray[np.float64]
+    relevance: npt.NDArray[np.float64]
+    eligible: npt.NDArray[np.bool_]
+    order: npt.NDArray[np.intp]  # programme positions, best first
+
+
+def score_best(
+    best: npt.NDArray[np.float32],
+    skills: Sequence[SkillSpec],
+    keys: Sequence[str],
+    *,
+    threshold: float,
+    min_coverage: float,
+    credit_width: float = 0.0,
+    document_similarity: npt.NDArray[np.float32] | None = None,
+    document_weight: float = 1.0,
+    semantic_similarity: npt.NDArray[np.float32] | None = None,
+    semantic_weight: float = 0.0,
+    skill_weight: float = 1.0,
+    order: Order = "eligible",
+) -> Scored:
+    """The module doc's steps on each skill's best similarity per programme (skills × programmes): what
+    `score_programmes` does after taking the maxima, and what the benchmarks call directly."""
+    weights = np.array([s.weight for s in skills], dtype=np.float64)
+    if weights.sum() <= 0:
+        raise ValueError("skill weights must be positive")
+    credits, covered = credit(best, threshold, credit_width)
+    coverage = (weights @ credits) / weights.sum()
+    mean_similarity = (weights @ best) / weights.sum()
+    critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
+    relevance_ = relevance(
+        mean_similarity,
+        document_similarity,
+        semantic_similarity,
+        skill_weight=skill_weight,
+        document_weight=document_weight,
+        semantic_weight=semantic_weight,
+    )
+    knocked_out = (critical[:, None] & ~covered).any(axis=0)
+    eligible = is_eligible(coverage, min_coverage, knocked_out)
+    ranked = rank(coverage, relevance_, keys, order=order, eligible=eligible)
+    return Scored(credits, covered, critical, coverage, mean_similarity, relevance_, eligible, ranked)
 
 
 def rank(
@@ -203,15 +266,3 @@ def rank(
     else:
         ranked = np.lexsort((key_rank, by_relevance, -np.round(coverage, 9)))
     return ranked
-
-
-def zscore(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """(x − mean) / standard deviation; all zeros when the values do not vary (or there is one)."""
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return values
-    spread = float(values.std())
-    if spread < EPSILON:
-        return np.zeros_like(values)
-    result: npt.NDArray[np.float64] = (values - values.mean()) / spread
-    return result

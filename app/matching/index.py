@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import repository
 from app.matching.embedders import Matrix, normalise
 from app.matching.lexical import CharGrams, DocumentTfidf, Lexical, build_lexical
+from app.matching.scoring import calibrate
 from app.matching.vectors import VectorCache
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class CatalogueIndex:
     # The catalogue's mean statement vector when vectors are centred (docs/scoring.md), else None; the
     # rows of `matrix` and `distinct_matrix` are then already centred and of unit length.
     centre: Matrix | None = None
+    # One unit vector per programme: the mean of its statement vectors (centred where the index is), the
+    # ranking's whole-document semantic evidence (docs/scoring.md). None for an index built without it.
+    document_vectors: Matrix | None = None
     # Blocks already cut, per (niveau, crebos) selection, and offsets per kind setting: the index never
     # changes once built.
     _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
@@ -146,6 +150,7 @@ def build_index(
     if mean is not None:
         distinct_matrix = np.ascontiguousarray(centred(distinct_matrix, mean))
     matrix = distinct_matrix[distinct_of]
+    document_vectors = programme_vectors(matrix, np.array(offsets, dtype=np.intp))
     # One analysis of the distinct texts serves both the per-statement and the whole-document TF-IDF.
     grams = CharGrams(distinct)
     ends = [*offsets[1:], len(texts)][: len(offsets)]
@@ -168,6 +173,7 @@ def build_index(
         distinct_of=distinct_of,
         distinct_kinds=distinct_kinds,
         centre=mean,
+        document_vectors=document_vectors,
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -177,6 +183,29 @@ def build_index(
         time.perf_counter() - started,
     )
     return index
+
+
+def programme_vectors(matrix: Matrix, offsets: npt.NDArray[np.intp]) -> Matrix:
+    """Per programme block of rows, the unit-length mean of its statement vectors: one vector per
+    programme that does not grow with the amount of text a programme has."""
+    if len(offsets) == 0:
+        return np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0), dtype=np.float32)
+    sums = np.add.reduceat(matrix.astype(np.float64), offsets, axis=0)
+    return normalise(sums.astype(np.float32))
+
+
+def semantic_similarity(
+    index: CatalogueIndex, query_vectors: Matrix, weights: Sequence[float]
+) -> npt.NDArray[np.float32]:
+    """Cosine of the workplace as a whole (the weighted mean of its skills' vectors, centred as the index
+    is) to every programme's document vector; zeros when the index has none."""
+    if index.document_vectors is None or len(query_vectors) == 0:
+        return np.zeros(len(index.programmes), dtype=np.float32)
+    vectors = centred(query_vectors, index.centre)
+    w = np.asarray(weights, dtype=np.float64)[:, None]
+    whole = normalise((vectors.astype(np.float64) * w).sum(axis=0, keepdims=True).astype(np.float32))
+    result: npt.NDArray[np.float32] = (index.document_vectors @ whole[0]).astype(np.float32)
+    return result
 
 
 def catalogue_centre(distinct_matrix: Matrix) -> Matrix | None:
@@ -216,7 +245,7 @@ def similarity(
     docs/scoring.md), clipped back to 0–1.
     """
     raw = centred(query_vectors, index.centre) @ index.distinct_matrix.T
-    semantic: npt.NDArray[np.float32] = np.clip((raw - low) / (high - low), 0.0, 1.0).astype(np.float32)
+    semantic = calibrate(raw, low, high)
     if index.lexical is not None and lexical_weight != 0.0:
         lexical = index.lexical.similarity(query_texts)
         semantic = ((1.0 - lexical_weight) * semantic + lexical_weight * lexical).astype(np.float32)

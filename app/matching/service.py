@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 import numpy as np
@@ -18,36 +18,67 @@ from threadpoolctl import threadpool_limits
 
 from app.catalogue import repository as catalogue_repository
 from app.errors import NoProgrammes, NotFound, NothingToScore
-from app.matching import core
-from app.matching.embedders import Calibration, E5Embedder, Embedder, UseEmbedder, load_embedder
-from app.matching.index import CatalogueIndex, ProgrammeInfo, StatementInfo, build_index, similarity
+from app.ingest.textsplit import Statement
+from app.matching import core, scoring
+from app.matching.embedders import Calibration, Embedder, load_embedder
+from app.matching.index import (
+    CatalogueIndex,
+    ProgrammeInfo,
+    StatementInfo,
+    build_index,
+    semantic_similarity,
+    similarity,
+)
+from app.matching.scoring import ScoringParams
 from app.matching.vectors import VectorCache
 from app.models import Workplace
 from app.settings import Settings
 from app.workplaces import repository as workplace_repository
-from app.workplaces.service import Origin, SkillInput, resolve_skills
-
-SCORING_VERSION = "2026.11-9"
+from app.workplaces.service import Origin, SkillInput, is_scorable, resolve_skills, set_aside
 
 
 @dataclass(frozen=True, slots=True)
 class ScoringConfig:
+    """What every answer says it was scored with: the model and the scoring parameters
+    (app.matching.scoring.ScoringParams), with the version derived from them."""
+
     model: str
     model_version: str
     threshold: float
     min_coverage: float
     lexical: str
     lexical_weight: float
-    scoring_version: str = SCORING_VERSION
+    scoring_version: str
     # The fitted offset added to the similarity with a title statement (docs/scoring.md), and the
     # soft-credit width (0: covered or not).
     title_offset: float = 0.0
     credit_width: float = 0.0
-    # The order of the answer (core.Order) and the weight of whole-document evidence in relevance.
+    # The order of the answer (core.Order) and the weights of the evidence in relevance.
     ranking: str = "eligible"
     document_weight: float = 1.0
-    # Vectors centred on the catalogue's mean statement vector (CENTRED_CALIBRATIONS; docs/scoring.md).
+    # Vectors centred on the catalogue's mean statement vector (docs/scoring.md).
     centred: bool = False
+    skill_weight: float = 1.0
+    semantic_weight: float = 0.0
+
+    @classmethod
+    def of(cls, params: ScoringParams, model_version: str) -> ScoringConfig:
+        return cls(
+            model=params.model,
+            model_version=model_version,
+            threshold=params.threshold,
+            min_coverage=params.min_coverage,
+            lexical=params.lexical,
+            lexical_weight=params.lexical_weight,
+            scoring_version=params.version,
+            title_offset=params.title_offset,
+            credit_width=params.credit_width,
+            ranking=params.order,
+            document_weight=params.document_weight,
+            centred=params.centred,
+            skill_weight=params.skill_weight,
+            semantic_weight=params.semantic_weight,
+        )
 
 
 # The statement that covers a skill best: its SBB code, kind and text (the index's own record of it).
@@ -93,6 +124,8 @@ class MatchResult:
     unscored: tuple[UnscoredProgramme, ...]
     catalogue_version: int
     config: ScoringConfig
+    # What the description said besides the work (traits, context, offer, …): shown, never scored.
+    not_scored: tuple[Statement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,60 +147,98 @@ class ProgrammeFitResult:
 
 
 class Matcher:
+    """The model and the scoring parameters (`Matcher(embedder, params)`), and the catalogue index they
+    score against. Without `params`, they are resolved from the model's fitted values with the keyword
+    overrides given (app.matching.scoring.resolve)."""
+
     def __init__(
         self,
         embedder: Embedder,
+        params: ScoringParams | None = None,
         *,
-        lexical: str,
-        lexical_weight: float,
-        threshold: float | None,
-        min_coverage: float,
+        lexical: str = "none",
+        lexical_weight: float = 0.0,
+        threshold: float | None = None,
+        min_coverage: float = 0.70,
         kinds: Collection[str] | None = None,
         ranking: core.Order = "eligible",
-        document_weight: float = 1.0,
+        document_weight: float | None = None,
+        semantic_weight: float | None = None,
+        skill_weight: float | None = None,
         title_offset: float | None = None,
         credit_width: float | None = None,
         centre: bool = False,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
-        # Centring needs a calibration fitted in the centred space: models without one are not centred.
-        self.centred = centre and embedder.name in CENTRED_CALIBRATIONS
-        self.calibration = CENTRED_CALIBRATIONS[embedder.name] if self.centred else embedder.calibration
-        self.lexical = lexical if lexical_weight > 0 else "none"
-        self.lexical_weight = lexical_weight if lexical != "none" else 0.0
-        self.threshold = threshold if threshold is not None else default_threshold(embedder, self.centred)
-        self.title_offset = (
-            title_offset if title_offset is not None else default_title_offset(embedder, self.centred)
-        )
-        self.kind_offsets = title_offsets(self.title_offset)
-        self.credit_width = (
-            credit_width if credit_width is not None else default_credit_width(embedder, self.centred)
-        )
-        self.min_coverage = min_coverage
+        if params is None:
+            params = scoring.resolve(
+                embedder.name,
+                model_low=embedder.calibration.low,
+                model_high=embedder.calibration.high,
+                centre=centre,
+                lexical=lexical,
+                lexical_weight=lexical_weight,
+                threshold=threshold,
+                title_offset=title_offset,
+                credit_width=credit_width,
+                min_coverage=min_coverage,
+                order=ranking,
+                skill_weight=skill_weight,
+                document_weight=document_weight,
+                semantic_weight=semantic_weight,
+            )
+        if params.model != embedder.name:
+            raise ValueError(f"parameters for {params.model} cannot score with {embedder.name}")
+        self.params = params
+        self.kind_offsets = scoring.kind_offsets(params)
         self.kinds = frozenset(kinds) if kinds else None
-        # "eligible": eligible programmes first, each group by relevance = z(mean similarity) +
-        # document_weight × z(whole-document TF-IDF); "coverage": coverage, then relevance; "relevance"
-        # alone (core.score_programmes).
-        self.ranking = ranking
-        self.document_weight = document_weight
         self._index: CatalogueIndex | None = None
         self._lock = threading.Lock()
 
+    # The parameters by name, for the callers that read one of them.
+    @property
+    def threshold(self) -> float:
+        return self.params.threshold
+
+    @property
+    def min_coverage(self) -> float:
+        return self.params.min_coverage
+
+    @property
+    def credit_width(self) -> float:
+        return self.params.credit_width
+
+    @property
+    def title_offset(self) -> float:
+        return self.params.title_offset
+
+    @property
+    def lexical(self) -> str:
+        return self.params.lexical
+
+    @property
+    def lexical_weight(self) -> float:
+        return self.params.lexical_weight
+
+    @property
+    def centred(self) -> bool:
+        return self.params.centred
+
+    @property
+    def ranking(self) -> core.Order:
+        return self.params.order
+
+    @property
+    def document_weight(self) -> float:
+        return self.params.document_weight
+
+    @property
+    def calibration(self) -> Calibration:
+        return Calibration(low=self.params.low, high=self.params.high)
+
     def config(self, *, min_coverage: float | None = None) -> ScoringConfig:
-        return ScoringConfig(
-            model=self.embedder.name,
-            model_version=self.embedder.version,
-            threshold=self.threshold,
-            min_coverage=self.min_coverage if min_coverage is None else min_coverage,
-            lexical=self.lexical,
-            lexical_weight=self.lexical_weight,
-            title_offset=self.title_offset,
-            credit_width=self.credit_width,
-            ranking=self.ranking,
-            document_weight=self.document_weight,
-            centred=self.centred,
-        )
+        return ScoringConfig.of(self.params.with_min_coverage(min_coverage), self.embedder.version)
 
     def index(self, session: Session, *, version: int | None = None) -> CatalogueIndex:
         """The current index; rebuilt (once, under a lock) when the catalogue version has moved. `version`:
@@ -208,19 +279,40 @@ class Matcher:
         columns: np.ndarray,
         session: Session | None,
     ) -> np.ndarray:
+        return self.evidence(index, skills, columns, session)[0]
+
+    def evidence(
+        self,
+        index: CatalogueIndex,
+        skills: Sequence[SkillInput],
+        columns: np.ndarray,
+        session: Session | None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The calibrated similarity of each skill to each selected statement column, and (when the
+        parameters weigh it) the whole workplace's semantic similarity to every programme of the index."""
         texts = [s.text for s in skills]
         vectors = self.vectors.vectors(texts, session=session)
-        calibration = self.calibration
-        return similarity(
+        scorable = np.array([is_scorable(t) for t in texts], dtype=bool)
+        sims = similarity(
             index,
             vectors,
             texts,
             columns,
-            low=calibration.low,
-            high=calibration.high,
+            low=self.params.low,
+            high=self.params.high,
             lexical_weight=self.lexical_weight,
             kind_offsets=self.kind_offsets,
         )
+        # Something that is no skill (a date, a URL, a fragment) is never covered, by any programme.
+        sims[~scorable] = 0.0
+        semantic = (
+            semantic_similarity(
+                index, vectors, [s.weight if ok else 0.0 for s, ok in zip(skills, scorable, strict=True)]
+            )
+            if self.params.semantic_weight
+            else None
+        )
+        return sims, semantic
 
 
 def configured_embedder(settings: Settings) -> Embedder:
@@ -252,59 +344,12 @@ def build_matcher(
         kinds=kinds,
         ranking=settings.ranking,
         document_weight=settings.document_weight,
+        semantic_weight=settings.semantic_weight,
+        skill_weight=settings.skill_weight,
         title_offset=settings.title_offset,
         credit_width=settings.credit_width,
         centre=settings.centre,
     )
-
-
-# Calibrations of the centred cosine (vectors minus the catalogue's mean statement vector, back to unit
-# length; app.matching.index.centred). Centring moves every cosine, so the raw calibration no longer
-# applies: these are the centred cosines at the same quantiles of all catalogue statement pairs as the
-# raw calibration (e5: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines; USE: 0.15 and
-# 0.60 the 55th and 99.5th), measured on the four SBB dossiers by the matching-quality benchmark
-# (docs/scoring.md). The ensemble has none and is never centred.
-CENTRED_CALIBRATIONS = {
-    E5Embedder.name: Calibration(low=-0.06, high=0.53),
-    UseEmbedder.name: Calibration(low=0.0, high=0.52),
-}
-
-# Cover thresholds on each model's calibrated scale, fitted by the matching-quality benchmark
-# (leave one dossier out; docs/scoring.md). Models without a fitted value use 0.5: the midpoint between
-# a typical unrelated pair (0) and a typical paraphrase (1).
-# Keyed by (model, centred).
-FITTED_THRESHOLDS = {(E5Embedder.name, False): 0.5, (E5Embedder.name, True): 0.65}
-
-
-def default_threshold(embedder: Embedder, centred: bool = False) -> float:
-    """The calibrated similarity at which a skill counts as covered (see docs/scoring.md)."""
-    return FITTED_THRESHOLDS.get((embedder.name, centred), 0.5)
-
-
-# Statement kinds that are titles: a few words, where a skill scores systematically lower than against a
-# full sentence. Their offset is fitted per model by the same benchmark grid; models without one get none.
-TITLE_KINDS = ("kerntaak", "werkproces")
-FITTED_TITLE_OFFSETS = {(E5Embedder.name, False): 0.15, (E5Embedder.name, True): 0.2}
-
-
-# Soft-credit widths, fitted by the same benchmark grid (docs/scoring.md): a skill's credit toward
-# coverage rises from 0 at threshold − w/2 to 1 at threshold + w/2. Models without a fitted value get
-# hard credit (0: covered or not). Keyed by (model, centred).
-FITTED_CREDIT_WIDTHS = {(E5Embedder.name, True): 0.2}
-
-
-def default_credit_width(embedder: Embedder, centred: bool = False) -> float:
-    """The soft-credit width of this model (see docs/scoring.md); 0 means hard credit."""
-    return FITTED_CREDIT_WIDTHS.get((embedder.name, centred), 0.0)
-
-
-def title_offsets(offset: float) -> dict[str, float]:
-    return {kind: offset for kind in TITLE_KINDS}
-
-
-def default_title_offset(embedder: Embedder, centred: bool = False) -> float:
-    """The offset added to the similarity with a kerntaak or werkproces title (see docs/scoring.md)."""
-    return FITTED_TITLE_OFFSETS.get((embedder.name, centred), 0.0)
 
 
 def _build_matches(
@@ -320,6 +365,9 @@ def _build_matches(
     credit_width: float = 0.0,
     document_similarity: np.ndarray | None = None,
     document_weight: float = 1.0,
+    semantic_similarity: np.ndarray | None = None,
+    semantic_weight: float = 0.0,
+    skill_weight: float = 1.0,
     order: core.Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeMatch]:
@@ -335,6 +383,9 @@ def _build_matches(
         credit_width=credit_width,
         document_similarity=document_similarity,
         document_weight=document_weight,
+        semantic_similarity=semantic_similarity,
+        semantic_weight=semantic_weight,
+        skill_weight=skill_weight,
         order=order,
         limit=limit,
     )
@@ -413,8 +464,9 @@ def match_skills(
     block = index.block(niveau=niveau)
     if not block.programmes:
         raise no_programmes(session, index, niveau)
-    sims = matcher.similarity(index, skills, block.columns, session if persist_vectors else None)
-    document = index.documents.similarity([s.text for s in skills])[list(block.programmes)]
+    sims, semantic = matcher.evidence(index, skills, block.columns, session if persist_vectors else None)
+    chosen = list(block.programmes)
+    document = index.documents.similarity([s.text for s in skills])[chosen]
     matches = _build_matches(
         index,
         skills,
@@ -427,6 +479,9 @@ def match_skills(
         credit_width=config.credit_width,
         document_similarity=document,
         document_weight=matcher.document_weight,
+        semantic_similarity=None if semantic is None else semantic[chosen],
+        semantic_weight=matcher.params.semantic_weight,
+        skill_weight=matcher.params.skill_weight,
         order=matcher.ranking,
         limit=limit,
     )
@@ -461,11 +516,18 @@ def match_adhoc(
 ) -> MatchResult:
     """Match a workplace sent in the request; stores nothing (vectors stay in memory only)."""
     resolved = resolve_skills(description, skills)
+    aside = tuple(set_aside(description, skills))
     if not resolved:
-        raise NothingToScore(
-            "nothing to score: no skills were sent and no skill statement could be read from the description"
+        said = (
+            f" (it names {len(aside)} statement(s) that are not work: traits, context or terms)"
+            if aside
+            else ""
         )
-    return match_skills(
+        raise NothingToScore(
+            "nothing to score: no skills were sent and no work statement could be read from the description"
+            + said
+        )
+    result = match_skills(
         session,
         matcher,
         skills=resolved,
@@ -474,6 +536,7 @@ def match_adhoc(
         limit=limit,
         include_unscored=include_unscored,
     )
+    return replace(result, not_scored=aside)
 
 
 def skills_of(workplace: Workplace) -> list[SkillInput]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, PreconditionFailed
 from app.ingest.table import parse_workplace_table
-from app.ingest.textsplit import split_statements
+from app.ingest.textsplit import Statement, is_skill_text, split_description, split_statements
 from app.models import Workplace, WorkplaceSkill
 from app.workplaces import repository
 
@@ -38,6 +38,24 @@ class WorkplaceInput:
 class ImportedWorkplace:
     workplace: Workplace
     status: Literal["created", "updated"]
+
+
+def set_aside(description: str, skills: Sequence[SkillInput] | None) -> list[Statement]:
+    """What a description says besides the work (traits, context, requirements, what is offered, how to
+    apply): shown with the answer, never scored. Nothing when the skills were sent as a list."""
+    if skills:
+        return []
+    return [s for s in split_description(description) if s.kind != "work"]
+
+
+def is_scorable(text: str) -> bool:
+    """Whether a skill text can be covered at all. A date, number, address, URL, e-mail, telephone
+    number, page metadata or a fragment is not (app.ingest.textsplit.is_skill_text); a single word that
+    a person names as a skill ("Koken", "HACCP") is."""
+    if is_skill_text(text):
+        return True
+    words = text.split()
+    return len(words) == 1 and words[0].isalpha()
 
 
 def resolve_skills(description: str, skills: Sequence[SkillInput] | None) -> list[SkillInput]:

@@ -1,44 +1,20 @@
-"""The quality benchmark's own machinery: metrics, the vector cache and the docs writer."""
+"""The quality benchmark's own machinery: metrics, the leave-one-dossier-out choice, the vector cache and
+the docs writer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.matching.embedders import HashingEmbedder
+from app.matching.service import Matcher
 from bench import docs
 from bench.quality import __main__ as bench_main
 from bench.quality.cache import CachedEmbedder
-from bench.quality.data import Pair, Query
-from bench.quality.pairs import auc, evaluate
-from bench.quality.retrieval import Ranked, figures, rethreshold
-
-
-def test_auc_matches_brute_force_pair_count() -> None:
-    positive = np.array([0.9, 0.5, 0.5])
-    negative = np.array([0.5, 0.1])
-    # pairs: (0.9>0.5), (0.9>0.1), (0.5=0.5 half), (0.5>0.1), (0.5=0.5 half), (0.5>0.1) → 5 of 6
-    assert auc(positive, negative) == pytest.approx(5 / 6)
-
-
-def test_pair_evaluation_separates_a_scorer_that_knows_the_labels() -> None:
-    pairs = [
-        Pair("voorraad beheren", "voorraden bijhouden", True, "synonym", "esco"),
-        Pair("klanten te woord staan", "klantgesprekken voeren", True, "synonym", "esco"),
-        Pair("voorraad beheren", "netwerk beheren", False, "shared-verb", "esco"),
-        Pair("klanten te woord staan", "lassen", False, "random", "esco"),
-    ]
-    positives = {(p.a, p.b) for p in pairs if p.positive}
-
-    def oracle(a: list[str], b: list[str]) -> np.ndarray:
-        return np.array([[1.0 if (x, y) in positives else 0.0 for y in b] for x in a])
-
-    figures_ = evaluate(pairs, oracle)
-    assert figures_.auc_all == 1.0
-    assert figures_.auc_hard == 1.0
-    assert figures_.ranking_accuracy == 1.0
+from bench.quality.evaluate import Answer, Item, choose, figures, objective, zsum
 
 
 def test_cached_embedder_loads_the_model_only_for_unknown_texts(tmp_path: Path) -> None:
@@ -70,40 +46,56 @@ def test_cached_embedder_loads_the_model_only_for_unknown_texts(tmp_path: Path) 
     np.testing.assert_allclose(vectors, model.encode(["Voert klantgesprekken", "Beheert de voorraad"]))
 
 
-def test_rethreshold_ranks_by_coverage_then_mean_similarity_and_marks_eligibility() -> None:
-    query = Query("1", "D1", "t", "x")
-    result = Ranked(
-        query,
-        ("1", "2", "3"),
-        frozenset(),
-        {"1": (0.9, 0.8, 0.2), "2": (0.6, 0.6, 0.6), "3": (0.9, 0.9, 0.1)},
-        {"1": 0.633, "2": 0.6, "3": 0.633},
-    )
-    (at_half,) = rethreshold([result], 0.5)
-    assert at_half.ranking == ("2", "1", "3")  # 3/3 covered beats 2/3; tie 1 vs 3 broken by crebo
-    assert at_half.eligible == frozenset({"2"})
-    figs = figures([at_half], {"1": "D1", "2": "D2", "3": "D1"})
-    assert figs.mrr == pytest.approx(1 / 2)
-    assert figs.own_eligible == 0.0
-    assert figs.eligible_right_dossier == 0.0
+def _item(key: str, dossier: str, accepted: set[str]) -> Item:
+    return Item(key, dossier, frozenset(accepted), "x", key, False)
 
 
-def test_rethreshold_in_the_eligible_order_puts_eligible_first_then_relevance() -> None:
-    query = Query("1", "D1", "t", "x")
-    result = Ranked(
-        query,
-        ("3", "1", "2"),
-        frozenset({"1", "2", "3"}),
-        {"1": (0.9, 0.8, 0.2), "2": (0.6, 0.6, 0.6), "3": (0.9, 0.9, 0.1)},
-        {"1": 0.633, "2": 0.6, "3": 0.633},
-        "eligible",
-        {"1": 0.5, "2": -1.0, "3": 0.7},
-    )
-    (at_half,) = rethreshold([result], 0.5)
-    assert at_half.eligible == frozenset({"2"})
-    assert at_half.ranking == ("2", "3", "1")  # the only eligible one first, then by relevance
-    (at_low,) = rethreshold([result], 0.1)
-    assert at_low.ranking == ("3", "1", "2")  # all eligible: relevance alone
+def test_figures_count_the_first_accepted_kwalificatie_and_the_eligible_from_the_right_dossier() -> None:
+    dossier_of = {"1": "D1", "2": "D2", "3": "D1"}
+    answers = [
+        Answer(_item("q1", "D1", {"3"}), ("2", "3", "1"), frozenset({"2", "3"})),
+        Answer(_item("q2", "D2", {"2"}), ("2", "1", "3"), frozenset()),
+    ]
+    f = figures(answers, dossier_of)
+    assert f.mrr == pytest.approx((1 / 2 + 1) / 2)
+    assert f.top1 == 0.5
+    assert f.dossier_top1 == 0.5  # q1's first is from D2
+    assert f.accepted_eligible == 0.5
+    assert f.eligible_per_query == 1.0
+    assert f.right_dossier == 0.5
+    # A line that lets more programmes from other dossiers through than from the right one earns nothing.
+    assert objective(replace(f, right_dossier=0.4)) == pytest.approx(f.mrr)
+    assert objective(f) == pytest.approx(f.mrr + 0.5 * 0.5)
+
+
+def test_the_held_out_choice_never_sees_the_held_out_dossiers_queries() -> None:
+    base = Matcher(HashingEmbedder()).params
+    a, b, c = (replace(base, threshold=t) for t in (0.4, 0.5, 0.6))
+    seen: list[str | None] = []
+
+    def score(params: object, held_out: str | None) -> float:
+        seen.append(held_out)
+        # D1 alone prefers a; without D1 the others prefer c
+        return {None: {a: 3.0, b: 2.0, c: 2.5}, "D1": {a: 1.0, b: 1.5, c: 2.0}}[held_out][params]  # type: ignore[index]
+
+    assert choose([a, b, c], score, "D1", tolerance=0.0) == c
+    assert set(seen) == {"D1"}
+    assert choose([a, b, c], score, None, tolerance=0.0) == a
+
+
+def test_the_choice_takes_the_simplest_parameters_within_the_tolerance() -> None:
+    base = Matcher(HashingEmbedder()).params
+    soft = replace(base, credit_width=0.2, semantic_weight=1.0)
+    hard = replace(base, credit_width=0.0, semantic_weight=0.0)
+    scores = {soft: 2.83, hard: 2.80}
+    assert choose([soft, hard], lambda p, _: scores[p], None, tolerance=1 / 14) == hard
+    assert choose([soft, hard], lambda p, _: scores[p], None, tolerance=0.01) == soft
+
+
+def test_the_z_sum_baseline_adds_standardised_scores() -> None:
+    got = zsum(np.array([1.0, 2.0, 3.0]), np.array([10.0, 10.0, 40.0]))
+    assert got.argmax() == 2
+    np.testing.assert_allclose(got.sum(), 0.0, atol=1e-9)
 
 
 def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
@@ -114,16 +106,3 @@ def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
     assert "new figures" in text
     assert "old" not in text
     assert "## Performance\n\nfast" in text
-
-
-def test_the_grid_takes_the_simplest_configuration_within_one_query_of_the_best() -> None:
-    ensemble_soft = bench_main.Config("e5+use", 0.4, 0.4, 0.2, 0.3)
-    single_soft = bench_main.Config("e5", 0.4, 0.35, 0.05, 0.3)
-    single_hard = bench_main.Config("e5", 0.2, 0.5, 0.15, 0.0)
-    single_hard_worse = bench_main.Config("e5", 0.2, 0.55, 0.2, 0.0)
-    configs = [ensemble_soft, single_soft, single_hard, single_hard_worse]
-    scores = {ensemble_soft: 2.829, single_soft: 2.824, single_hard: 2.793, single_hard_worse: 2.70}
-    assert bench_main.simplest_near_best(configs, scores, tolerance=1 / 14) == single_hard
-    # A simpler configuration more than one query's worth behind is not taken.
-    assert bench_main.simplest_near_best(configs, scores, tolerance=0.02) == single_soft
-    assert bench_main.simplest_near_best(configs, scores, tolerance=0.0) == ensemble_soft

@@ -12,18 +12,8 @@ from app.catalogue.service import import_dossiers
 from app.matching.core import Order
 from app.matching.embedders import E5Embedder, HashingEmbedder
 from app.matching.matrix import coverage_matrix
-from app.matching.service import (
-    CENTRED_CALIBRATIONS,
-    FITTED_CREDIT_WIDTHS,
-    FITTED_TITLE_OFFSETS,
-    TITLE_KINDS,
-    Matcher,
-    build_matcher,
-    default_credit_width,
-    default_threshold,
-    default_title_offset,
-    match_adhoc,
-)
+from app.matching.scoring import FITTED, TITLE_KINDS
+from app.matching.service import Matcher, build_matcher, match_adhoc
 from app.settings import Settings
 from app.workplaces.service import SkillInput
 from tests.helpers import FIXTURE_DOSSIERS
@@ -91,10 +81,7 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.lexical_weight == 0.0
     assert settings.ranking == "eligible"
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
-    assert default_threshold(HashingEmbedder()) == 0.5
-    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
-    assert default_threshold(e5, centred=True) == 0.65
-    assert default_threshold(e5, centred=False) == 0.5
+    assert Matcher(HashingEmbedder()).threshold == 0.5  # no fitted values: the calibrated midpoint
 
 
 def test_title_offset_raises_only_title_statements(session: Session) -> None:
@@ -122,35 +109,17 @@ def test_title_offset_raises_only_title_statements(session: Session) -> None:
     assert lifted.config().title_offset == 0.1
 
 
-def test_fitted_title_offset_is_per_model() -> None:
-    assert default_title_offset(HashingEmbedder()) == 0.0
-    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
-    assert default_title_offset(e5) == FITTED_TITLE_OFFSETS[(E5Embedder.name, False)]
-    assert default_title_offset(e5, centred=True) == FITTED_TITLE_OFFSETS[(E5Embedder.name, True)]
-    assert Settings().title_offset is None
-
-
-def test_soft_credit_is_the_fitted_default_for_centred_e5_only() -> None:
-    # The grid chose soft credit for centred e5 (docs/scoring.md); a model without a fitted width, or e5
-    # uncentred, keeps hard credit, and an explicit width always wins.
-    e5 = E5Embedder.__new__(E5Embedder)  # the class, not the model: only its name is read
+def test_an_explicit_width_or_offset_wins_over_the_fitted_one() -> None:
     assert Settings().credit_width is None
-    assert default_credit_width(e5, centred=True) == FITTED_CREDIT_WIDTHS[(E5Embedder.name, True)] == 0.2
-    assert default_credit_width(e5) == 0.0
-    assert default_credit_width(HashingEmbedder()) == 0.0
-    hashing = Matcher(
-        HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, threshold=None, min_coverage=0.7
-    )
+    assert Settings().title_offset is None
+    hashing = Matcher(HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, min_coverage=0.7)
     assert hashing.config().credit_width == 0.0
+    assert hashing.config().title_offset == 0.0
     explicit = Matcher(
-        HashingEmbedder(),
-        lexical="tfidf",
-        lexical_weight=0.2,
-        threshold=None,
-        min_coverage=0.7,
-        credit_width=0.3,
+        HashingEmbedder(), lexical="tfidf", lexical_weight=0.2, credit_width=0.3, title_offset=0.1
     )
-    assert explicit.config().credit_width == 0.3
+    assert (explicit.config().credit_width, explicit.config().title_offset) == (0.3, 0.1)
+    assert explicit.config().scoring_version != hashing.config().scoring_version
 
 
 def test_an_index_replaced_after_a_catalogue_change_is_freed(session: Session) -> None:
@@ -183,9 +152,10 @@ def test_centring_subtracts_the_catalogue_mean_on_both_sides(session: Session) -
         embedder, lexical="none", lexical_weight=0.0, threshold=None, min_coverage=0.7, centre=True
     )
     assert (raw.centred, centred.centred) == (False, True)
-    assert centred.calibration == CENTRED_CALIBRATIONS[E5Embedder.name]
+    fitted = FITTED[(E5Embedder.name, True)]
+    assert (centred.calibration.low, centred.calibration.high) == (fitted.low, fitted.high)
     assert centred.config().centred is True
-    assert centred.threshold == 0.65
+    assert centred.threshold == fitted.threshold
     raw_index, index = raw.index(session), centred.index(session)
     assert raw_index.centre is None
     assert index.centre is not None

@@ -1,0 +1,325 @@
+"""Self-retrieval and vacancy matching, scored by the service's own functions, chosen leave-one-dossier-out.
+
+Evidence is collected once per (catalogue, title offset) through the service (`Matcher.evidence`, the
+index's whole-document TF-IDF and e5 vectors, `resolve_skills` for the description split, exactly as
+`POST /v1/match` does). Every candidate parameter set is then scored by the pure core
+(`app.matching.core.score_programmes`) on each skill's best similarity per programme: a programme block
+of one column, its best, gives the same coverage, eligibility and order as the full statement matrix.
+`check_against_service` proves it for the chosen parameters by running `match_adhoc` itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy.orm import Session
+
+from app.catalogue.service import import_dossiers
+from app.db import make_engine, make_sessionmaker
+from app.matching import core, scoring
+from app.matching.index import CatalogueIndex, centred
+from app.matching.scoring import ScoringParams, zscore
+from app.matching.service import Matcher, match_adhoc
+from app.migrate import upgrade
+from app.workplaces.service import SkillInput, resolve_skills
+
+TITLES_ONLY = frozenset({"kerntaak", "werkproces"})
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A query with its right answer: the typering of a kwalificatie (accepted = that one) or a vacancy."""
+
+    key: str
+    dossier: str
+    accepted: frozenset[str]
+    text: str
+    own: str | None  # the kwalificatie whose typering this is (None for a vacancy)
+    titles_only_query: bool  # the query's own dossier is titles-only in the mixed catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One item against one catalogue: what every parameter set is scored from."""
+
+    item: Item
+    skills: tuple[SkillInput, ...]
+    best: npt.NDArray[np.float32]  # (skills × programmes) best calibrated similarity
+    document: npt.NDArray[np.float32]  # whole-document TF-IDF per programme
+    semantic: npt.NDArray[np.float32]  # whole-document e5 per programme
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    item: Item
+    ranking: tuple[str, ...]
+    eligible: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    name: str
+    crebos: tuple[str, ...]
+    dossier_of: dict[str, str]
+    matcher: Matcher
+    index: CatalogueIndex
+
+
+@contextmanager
+def catalogue_session(documents: Sequence[bytes]) -> Iterator[Session]:
+    """A fresh SQLite database in a temporary folder, migrated and loaded through the import service."""
+    with tempfile.TemporaryDirectory(prefix="skillmatch-bench-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'catalogue.db'}")
+        upgrade(engine)
+        try:
+            with make_sessionmaker(engine)() as session:
+                import_dossiers(session, documents=list(documents))
+                session.commit()
+                yield session
+        finally:
+            engine.dispose()
+
+
+def catalogue(name: str, session: Session, matcher: Matcher) -> Catalogue:
+    index = matcher.index(session)
+    crebos = tuple(p.crebo for p in index.programmes)
+    return Catalogue(name, crebos, {p.crebo: p.dossier_crebo for p in index.programmes}, matcher, index)
+
+
+def collect(cat: Catalogue, items: Sequence[Item]) -> list[Evidence]:
+    """Each item through the service's own steps: split, skill evidence, whole-document evidence."""
+    index, matcher = cat.index, cat.matcher
+    block = index.block()
+    out = []
+    for item in items:
+        skills = tuple(resolve_skills(item.text, None))
+        if not skills:
+            out.append(Evidence(item, (), np.zeros((0, len(cat.crebos)), np.float32), *_zeros(cat, 2)))
+            continue
+        sims, semantic = matcher.evidence(index, skills, block.columns, None)
+        best = np.maximum.reduceat(sims, block.offsets, axis=1)
+        document = index.documents.similarity([s.text for s in skills])
+        assert semantic is not None, "the bench's matcher weighs semantic evidence, so it is computed"
+        out.append(Evidence(item, skills, best, document, semantic))
+    return out
+
+
+def _zeros(cat: Catalogue, n: int) -> tuple[npt.NDArray[np.float32], ...]:
+    return tuple(np.zeros(len(cat.crebos), np.float32) for _ in range(n))
+
+
+def answer(ev: Evidence, params: ScoringParams, cat: Catalogue) -> Answer:
+    """The service's answer for these parameters, from the collected evidence: the pure core's steps after
+    the per-programme maxima (`core.score_best`, which `score_programmes` itself calls)."""
+    if not ev.skills:  # nothing to score: the service answers 422; counted as a miss at the bottom
+        return Answer(ev.item, tuple(sorted(cat.crebos)), frozenset())
+    scored = core.score_best(
+        ev.best,
+        [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in ev.skills],
+        cat.crebos,
+        threshold=params.threshold,
+        min_coverage=params.min_coverage,
+        credit_width=params.credit_width,
+        document_similarity=ev.document,
+        document_weight=params.document_weight,
+        semantic_similarity=ev.semantic,
+        semantic_weight=params.semantic_weight,
+        skill_weight=params.skill_weight,
+        order=params.order,
+    )
+    ranking = tuple(cat.crebos[i] for i in scored.order.tolist())
+    return Answer(
+        ev.item, ranking, frozenset(cat.crebos[i] for i in np.flatnonzero(scored.eligible).tolist())
+    )
+
+
+def check_against_service(session: Session, cat: Catalogue, evidence: Sequence[Evidence]) -> int:
+    """`match_adhoc` (POST /v1/match) itself on every item: the same order and eligible set as the bench's
+    path. Returns how many items were checked; raises on any difference."""
+    for ev in evidence:
+        if not ev.skills:
+            continue
+        got = match_adhoc(session, cat.matcher, description=ev.item.text, skills=None, limit=len(cat.crebos))
+        mine = answer(ev, cat.matcher.params, cat)
+        ranking = tuple(m.programme.crebo for m in got.matches)
+        eligible = frozenset(m.programme.crebo for m in got.matches if m.eligible)
+        if ranking != mine.ranking or eligible != mine.eligible:
+            raise AssertionError(f"bench and service disagree on {ev.item.key} in catalogue {cat.name}")
+    return len(evidence)
+
+
+# --- baselines: one score per programme for the whole text ---------------------------------------------
+
+
+def tfidf_documents(texts: Sequence[str], documents: Sequence[str]) -> npt.NDArray[np.float64]:
+    """TF-IDF character 3–5-grams, one document per programme (its statements joined), cosine to each
+    whole text."""
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    matrix = vectorizer.fit_transform(documents)
+    return np.asarray((vectorizer.transform(texts) @ matrix.T).toarray(), dtype=np.float64)
+
+
+def e5_documents(cat: Catalogue, text_vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """e5 on whole documents: the whole text's vector (centred as the index is) against each programme's
+    document vector (the mean of its statement vectors)."""
+    assert cat.index.document_vectors is not None
+    q = centred(text_vectors, cat.index.centre)
+    return np.asarray(q @ cat.index.document_vectors.T, dtype=np.float64)
+
+
+def ranked_by(item: Item, scores: npt.NDArray[np.float64], crebos: Sequence[str]) -> Answer:
+    order = np.lexsort((np.arange(len(crebos)), -np.round(scores, 9)))
+    return Answer(item, tuple(crebos[i] for i in order), None)
+
+
+def zsum(*scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    total: npt.NDArray[np.float64] = sum((zscore(s) for s in scores), start=np.zeros(len(scores[0])))
+    return total
+
+
+# --- figures -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    queries: int
+    mrr: float  # of the first accepted kwalificatie
+    top1: float
+    dossier_top1: float
+    accepted_eligible: float | None  # an accepted kwalificatie is eligible
+    eligible_per_query: float | None
+    right_dossier: float | None  # share of all eligible programmes from the right dossier
+
+
+def figures(answers: Sequence[Answer], dossier_of: dict[str, str]) -> Figures:
+    if not answers:
+        return Figures(0, float("nan"), float("nan"), float("nan"), None, None, None)
+    ranks = [min(a.ranking.index(c) for c in a.item.accepted if c in a.ranking) + 1 for a in answers]
+    mrr = float(np.mean([1 / r for r in ranks]))
+    top1 = float(np.mean([r == 1 for r in ranks]))
+    dossier_top1 = float(np.mean([dossier_of[a.ranking[0]] == a.item.dossier for a in answers]))
+    if any(a.eligible is None for a in answers):
+        return Figures(len(answers), mrr, top1, dossier_top1, None, None, None)
+    accepted = float(np.mean([bool(a.item.accepted & (a.eligible or frozenset())) for a in answers]))
+    counts = [len(a.eligible or ()) for a in answers]
+    right = sum(dossier_of[c] == a.item.dossier for a in answers for c in (a.eligible or ()))
+    share = right / sum(counts) if sum(counts) else 0.0
+    return Figures(len(answers), mrr, top1, dossier_top1, accepted, float(np.mean(counts)), share)
+
+
+def objective(f: Figures) -> float:
+    """What parameters are chosen for: rank the right kwalificatie high (MRR), and make the 70% line mean
+    something: the right one eligible *and* the eligible set from the right dossier (their product, so
+    neither can be bought with the other; a line that lets more programmes from other dossiers through
+    than from the right one earns nothing for eligibility)."""
+    share = f.right_dossier or 0.0
+    return f.mrr + ((f.accepted_eligible or 0.0) * share if share >= 0.5 else 0.0)
+
+
+# --- the grid and the leave-one-dossier-out choice -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    title_offsets: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25)
+    thresholds: tuple[float, ...] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+    credit_widths: tuple[float, ...] = (0.0, 0.2)
+    skill_weights: tuple[float, ...] = (0.0, 1.0)
+    document_weights: tuple[float, ...] = (0.0, 0.5, 1.0)
+    semantic_weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
+    # "eligible": eligible programmes first, each group by relevance; "relevance": by relevance alone
+    # (eligibility is still said per programme).
+    orders: tuple[scoring.Order, ...] = ("eligible", "relevance")
+
+    def candidates(self, base: ScoringParams) -> list[ScoringParams]:
+        out = []
+        for order, offset, t, w, sw, dw, ew in itertools.product(
+            self.orders,
+            self.title_offsets,
+            self.thresholds,
+            self.credit_widths,
+            self.skill_weights,
+            self.document_weights,
+            self.semantic_weights,
+        ):
+            if sw == dw == ew == 0.0:
+                continue  # no evidence to rank on
+            out.append(
+                replace(
+                    base,
+                    order=order,
+                    title_offset=offset,
+                    threshold=t,
+                    credit_width=w,
+                    skill_weight=sw,
+                    document_weight=dw,
+                    semantic_weight=ew,
+                )
+            )
+        return out
+
+
+def extras(p: ScoringParams) -> int:
+    """Mechanisms a parameter set adds to the simplest scoring: soft credit and each kind of evidence."""
+    return int(p.credit_width > 0) + sum(
+        w > 0 for w in (p.skill_weight, p.document_weight, p.semantic_weight)
+    )
+
+
+Scorer = Callable[[ScoringParams, str | None], float]
+
+
+def choose(
+    candidates: Sequence[ScoringParams], score: Scorer, held_out: str | None, tolerance: float
+) -> ScoringParams:
+    """The best parameters on every dossier but `held_out` (None: all), by `score`; among those within
+    `tolerance` of the best (one query's worth), the one with the fewest extra mechanisms, then the
+    highest score, then grid order."""
+    values = [score(c, held_out) for c in candidates]
+    best = max(values)
+    near = [i for i, v in enumerate(values) if v >= best - tolerance - 1e-12]
+    chosen = min(near, key=lambda i: (extras(candidates[i]), -values[i], i))
+    return candidates[chosen]
+
+
+def scoring_params_of(matcher: Matcher) -> ScoringParams:
+    return matcher.params
+
+
+def base_params(matcher: Matcher) -> ScoringParams:
+    """The service's parameters with every weight on, so that evidence of every kind is computed."""
+    return replace(matcher.params, semantic_weight=max(matcher.params.semantic_weight, 1.0))
+
+
+__all__ = [
+    "TITLES_ONLY",
+    "Answer",
+    "Catalogue",
+    "Evidence",
+    "Figures",
+    "Grid",
+    "Item",
+    "answer",
+    "base_params",
+    "catalogue",
+    "catalogue_session",
+    "check_against_service",
+    "choose",
+    "collect",
+    "e5_documents",
+    "extras",
+    "figures",
+    "objective",
+    "ranked_by",
+    "scoring",
+    "tfidf_documents",
+    "zsum",
+]
