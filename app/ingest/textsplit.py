@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.ingest.vacancy_text import (
     Kind,
@@ -73,6 +74,7 @@ _COUNT_WORDS = frozenset(
 )  # fmt: skip
 # "… worden aangeboden": a passive ending, whose subject is the enumerated thing, not an activity.
 _PASSIVE_AUXILIARIES = frozenset({"worden", "wordt", "werd", "werden"})
+_KNOWLEDGE = re.compile(r"\b(?:kennis|vaardig\w*|ervaring|verstand|bekend)\b", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
 # A footnote: "*De term cliënt wordt gebruikt voor …" (a bullet has a space after its asterisk; emphasis,
 # "*let op*", closes again), and the marks that point to one ("cliënt*", "naastbetrokkenen**"). Only a
@@ -311,49 +313,68 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def _text_sentences(text: str) -> list[tuple[str, Section | None]]:
+class _Sentence(NamedTuple):
+    text: str
+    section: Section | None
+    alone: bool  # the whole of a line without a bullet: a title, a place, a metadata line, or a task
+
+
+def _text_sentences(text: str) -> list[_Sentence]:
     """The sentences of a description, in order, without bullets and headings, each with the section
-    the heading above it opened (None before any heading, or under a heading that names none)."""
-    sentences: list[tuple[str, Section | None]] = []
-    section: Section | None = None
+    the heading above it opened (None under a heading that names none, or in a text without headings;
+    "intro" before the first heading of a text that has a known one)."""
     lines = _lines(text)
+    headings: list[Section | bool | None] = []  # False: no heading; None: a heading naming no section
     for index, raw_line in enumerate(lines):
         before = lines[index - 1] if index > 0 else None
         after = lines[index + 1] if index + 1 < len(lines) else None
-        if not _BULLET.match(raw_line) and looks_like_heading(raw_line, before=before, after=after):
-            section = heading_section(raw_line)
+        is_heading = not _BULLET.match(raw_line) and looks_like_heading(raw_line, before=before, after=after)
+        headings.append(heading_section(raw_line) if is_heading else False)
+    section: Section | None = "intro" if any(h not in (None, False) for h in headings) else None
+    sentences: list[_Sentence] = []
+    for raw_line, heading in zip(lines, headings, strict=True):
+        if heading is not False:
+            section = heading if not isinstance(heading, bool) else None
             continue
+        bulleted = bool(_BULLET.match(raw_line))
         for item in _INLINE_BULLET.split(raw_line):
             line = _BULLET.sub("", item, count=1).strip()
             if not line:
                 continue
-            for sentence in _sentences(line):
+            parts = _sentences(line)
+            alone = not bulleted and len(parts) == 1 and not line.endswith((".", "!", "?", ";", ":"))
+            for sentence in parts:
                 if _is_lead_in_heading(sentence):
                     named = heading_section(sentence)
                     if named is not None:
                         section = named
                     continue
-                sentences.append((sentence, section))
+                sentences.append(_Sentence(sentence, section, alone))
     return sentences
 
 
-def _drop_footnotes(sentences: list[tuple[str, Section | None]]) -> list[tuple[str, Section | None]]:
+def _drop_footnotes(sentences: list[_Sentence]) -> list[_Sentence]:
     """Without footnotes, and without the marks that point to them ("cliënt*"): a footnote defines a word
     of the text; it is not a task. Emphasis ("*let op*") is neither."""
-    plain = [not _EMPHASIS_OPEN.search(s) for s, _ in sentences]
+    plain = [not _EMPHASIS_OPEN.search(s.text) for s in sentences]
     marks = {
         len(m.group())
-        for (s, _), p in zip(sentences, plain, strict=True)
+        for s, p in zip(sentences, plain, strict=True)
         if p
-        for m in _FOOTNOTE_MARK.finditer(s)
+        for m in _FOOTNOTE_MARK.finditer(s.text)
     }
-    kept: list[tuple[str, Section | None]] = []
-    for (sentence, section), is_plain in zip(sentences, plain, strict=True):
-        footnote = _FOOTNOTE.match(sentence)
+    kept: list[_Sentence] = []
+    for sentence, is_plain in zip(sentences, plain, strict=True):
+        footnote = _FOOTNOTE.match(sentence.text)
         if footnote is not None and len(footnote.group(1)) in marks:
             continue
-        kept.append((_FOOTNOTE_MARK.sub("", sentence) if is_plain else sentence, section))
+        kept.append(sentence._replace(text=_FOOTNOTE_MARK.sub("", sentence.text)) if is_plain else sentence)
     return kept
+
+
+def _has_verb(text: str) -> bool:
+    words = text.split()
+    return any(_is_finite_verb(w) or _is_infinitive(w) for w in words) or bool(_INVERTED_PRONOUN.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,19 +404,23 @@ def split_description(text: str) -> list[Statement]:
             seen.add(key)
             statements.append(Statement(statement, kind))
 
-    for sentence, section in sentences:
+    for sentence, section, alone in sentences:
         kind_text = sentence
         lead_in = _LEAD_IN.match(sentence)
         if lead_in is not None and len(lead_in.group(1).split()) <= 8:
             section = heading_section(lead_in.group(1)) or section
             sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
         kind = classify_sentence(kind_text, section)
+        if kind == "work" and alone and not _has_verb(sentence) and not _KNOWLEDGE.search(sentence):
+            kind = "other"  # a line of its own without a verb: a title, a place, a metadata line
         sentence = _TRAILING.sub("", sentence)
         if kind not in ("work", "trait", "context"):
             add(_finish(_strip_frames(sentence)), kind)
             continue
         parts = _split_enumeration(_strip_connective(sentence))
-        if len(parts) == 1 and kind != "work":
+        if kind != "work" and (len(parts) == 1 or clause_person_kind(kind_text) != kind):
+            # Only a trait or context found in the clauses themselves is split again into its activities
+            # ("Hij werkt in een team en biedt ondersteuning aan een team"); an organisation blurb is not.
             add(_finish(_strip_frames(sentence)), kind)
             continue
         for part in parts:

@@ -22,6 +22,7 @@ not lists tuned to particular texts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
 Kind = Literal["work", "trait", "context", "requirement", "offer", "apply", "other"]
 KINDS: tuple[Kind, ...] = ("work", "trait", "context", "requirement", "offer", "apply", "other")
 # The section a heading opens; "profile" mixes skills with traits and requirements.
-Section = Literal["work", "profile", "offer", "context", "apply", "other"]
+Section = Literal["work", "profile", "offer", "context", "apply", "other", "intro"]
 
 MAX_HEADING_WORDS = 8
 
@@ -55,12 +56,12 @@ def _section_patterns() -> list[tuple[Section, re.Pattern[str]]]:
         return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
     return [
-        ("other", p(r"diversiteit", r"inclusie\w*", r"inclusiviteit", r"gelijke kansen")),
+        ("other", p(r"diversiteit", r"inclusie", r"inclusiviteit", r"gelijke kansen")),
         (
             "apply",
             p(
                 r"sollicit\w*", r"interesse", r"ge[iï]nteresseerd", r"\w*procedure", r"contact\w*",
-                r"meer informatie", r"meer weten", r"vragen", r"reageren", r"aanmelden", r"enthousiast geworden",
+                r"meer informatie", r"meer weten", r"^(?:nog |heb je )?vragen", r"reageren", r"aanmelden", r"enthousiast geworden",
                 r"herken je (?:jezelf|dit)", r"spreekt (?:dit|deze) .*aan", r"zin in", r"hoe verder",
             ),
         ),
@@ -183,10 +184,10 @@ _MONTHS = (
     r"|january|february|march|june|july|october)\.?"
 )
 _DATE = re.compile(
-    rf"\b\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{2,4}})?\b|\b{_MONTHS}\s+\d{{4}}\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
-    r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b",
+    rf"\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{2,4}})?(?!\w)|\d{{4}}-\d{{1,2}}-\d{{1,2}}(?!\w)|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}(?!\w)",
     re.IGNORECASE,
 )
+_MONTH_YEAR = re.compile(rf"\b{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|be|org|eu|net|io)(?:/\S*)?\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _PHONE = re.compile(
@@ -198,15 +199,17 @@ _STREET = re.compile(
     r"\s+\d+[a-zA-Z]?\b"
 )
 _AMOUNT = re.compile(r"[€$]\s?[\d.,]+(?:\s?[-–]\s?[€$]?\s?[\d.,]+)?|\b\d[\d.,]*\b")
-_METADATA = re.compile(
-    r"\b(?:posted(?:\s+date|\s+on)?|date\s+posted|geplaatst(?:\s+op)?|gepubliceerd(?:\s+op)?"
-    r"|publicatiedatum|sluitingsdatum|reageren\s+kan\s+tot|vacature-?(?:nummer|code|id|nr)|referentie(?:nummer|nr)"
-    r"|job\s*id|deel\s+(?:deze|de)\s+vacature|share\s+(?:on|this)|bekijk\s+(?:alle|meer|onze)\s+vacatures"
-    r"|terug\s+naar\s+(?:vacatures|overzicht|het\s+overzicht)|lees\s+meer|print\s+(?:deze\s+)?vacature"
-    r"|vacature\s+opslaan|sla\s+op|cookies?|privacy\s*(?:beleid|statement|verklaring)|inloggen|log\s+in"
-    r"|\d+\s+(?:dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|minuten)\s+geleden)\b",
-    re.IGNORECASE,
+# fmt: off
+_METADATA_WORDS = (
+    r"posted", r"posted date", r"posted on", r"date posted", r"geplaatst", r"geplaatst op", r"gepubliceerd",
+    r"gepubliceerd op", r"publicatiedatum", r"plaatsingsdatum", r"sluitingsdatum", r"reageren kan tot",
+    r"vacature-?(?:nummer|code|id|nr)", r"referentie(?:nummer|nr)", r"job\s*id", r"deel (?:deze|de) vacature",
+    r"share (?:on|this)", r"bekijk (?:alle|meer|onze) vacatures", r"terug naar (?:vacatures|overzicht|het overzicht)",
+    r"lees meer", r"print (?:deze )?vacature", r"vacature opslaan", r"sla op", r"cookies?",
+    r"privacy\s*(?:beleid|statement|verklaring)", r"inloggen", r"log in",
+    r"\d+\s+(?:dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|minuten)\s+geleden",
 )
+# fmt: on
 # Words that carry no skill of their own: articles, pronouns, prepositions, conjunctions, adverbs,
 # auxiliaries and units. "Mensenwerk dus" has one content word: a fragment, not a skill.
 # fmt: off
@@ -219,8 +222,7 @@ _FUNCTION_WORDS = frozenset({
     "tegen", "binnen", "buiten", "na", "per", "zonder", "als", "dan", "zo", "te", "heel", "erg", "zeer",
     "veel", "meer", "minder", "meest", "vooral", "echt", "even", "weer", "is", "ben", "bent", "was", "waren",
     "wordt", "worden", "word", "werd", "heb", "hebt", "heeft", "had", "hadden", "kan", "kun", "kunt", "kon",
-    "mag", "moet", "moeten", "zal", "zult", "zullen", "wil", "wilt", "wilde", "gaat", "ga", "gaan", "doe",
-    "doet", "uur", "uren", "stuks", "euro", "pm", "p.m.", "nr", "etc", "enz", "o.a.", "bijv", "ca",
+    "mag", "moet", "moeten", "zal", "zult", "zullen", "wil", "wilt", "wilde", "uur", "uren", "stuks", "euro", "pm", "p.m.", "nr", "etc", "enz", "o.a.", "bijv", "ca",
     "the", "a", "an", "and", "to", "for", "on", "with", "at", "by", "from", "are", "you",
     "your", "our",
 })
@@ -234,6 +236,7 @@ def _content_words(text: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=1024)
 def is_skill_text(text: str) -> bool:
     """Whether a text can be a skill at all.
 
@@ -245,43 +248,162 @@ def is_skill_text(text: str) -> bool:
     text = " ".join(text.split())
     if not text:
         return False
-    if _URL.search(text) or _EMAIL.search(text) or _METADATA.search(text):
+    lowered = _probe(text)[0]
+    if ("@" in text and _EMAIL.search(text)) or (any(t in lowered for t in _URL_HINTS) and _URL.search(text)):
         return False
-    if _POSTCODE.search(text) or _STREET.search(text):
+    if _METADATA.search(text):
         return False
-    rest = _DATE.sub(" ", text)
-    if _PHONE.search(rest):
-        return False
-    rest = _AMOUNT.sub(" ", rest)
+    rest = text
+    if _DIGIT.search(text):
+        if _POSTCODE.search(text) or _STREET.search(text):
+            return False
+        rest = _MONTH_YEAR.sub(" ", _DATE.sub(" ", text))
+        if _PHONE.search(rest):
+            return False
+        rest = _AMOUNT.sub(" ", rest)
     return len(_content_words(rest)) >= MIN_CONTENT_WORDS
+
+
+_DIGIT = re.compile(r"\d")
+_URL_HINTS = ("www", "://", ".nl", ".com", ".be", ".org", ".eu", ".net", ".io")
 
 
 # --- sentence cues --------------------------------------------------------------------------------
 
 
-def _cue(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+_TOKEN = re.compile(r"\w+")
+_MIN_PREFIX = 3
 
 
+@lru_cache(maxsize=256)
+def _probe(text: str) -> tuple[str, frozenset[str]]:
+    """A text lower-cased, and the first three letters of each of its words (a cue can only match where
+    a word starts with the first letters of one of its alternatives)."""
+    lowered = text.casefold()
+    return lowered, frozenset(w[:_MIN_PREFIX] for w in _TOKEN.findall(lowered))
+
+
+_LEADING_GROUP = re.compile(r"^\(\?:([a-zà-ÿ' |]+)\)(\?)?(?![*+{])")
+_LITERAL_RUN = re.compile(r"[a-zà-ÿ€' ]+")
+
+
+def _expanded(alternative: str) -> list[str]:
+    """ "(?:wij|we) zoeken" -> "wij zoeken", "we zoeken"; "(?:salaris)?schaal" -> "salarisschaal", "schaal"."""
+    match = _LEADING_GROUP.match(alternative)
+    if match is None:
+        return [alternative]
+    options = match.group(1).split("|")
+    if match.group(2):
+        options.append("")
+    tail = alternative[match.end() :]
+    return [f"{option}{tail}" for option in options if f"{option}{tail}"]
+
+
+def _required_literal(alternative: str) -> str:
+    """A piece of plain text every match of the alternative contains ("" when there is none)."""
+    best = ""
+    depth = 0
+    index = 0
+    while index < len(alternative):
+        char = alternative[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "[":
+            index = alternative.index("]", index)
+        elif depth == 0:
+            run = _LITERAL_RUN.match(alternative, index)
+            if run is not None:
+                text = run.group()
+                if alternative[run.end() : run.end() + 1] in ("?", "*", "{"):
+                    text = text[:-1]
+                if len(text.strip()) > len(best):
+                    best = text.strip()
+                index = run.end()
+                continue
+        index += 1
+    return best
+
+
+class _Cue:
+    """Any of a list of lower-case alternatives, as whole words (a part of a compound with a hyphen counts).
+
+    Fast, as each sentence is searched for a dozen cues of some fifty alternatives each: an alternative
+    that starts with a plain word is only tried when a word of the text starts with the same (up to)
+    three letters, any other only when the text contains its longest piece of plain text."""
+
+    __slots__ = ("_by_prefix", "_prefixes", "_rest")
+
+    def __init__(self, *alternatives: str) -> None:
+        by_prefix: dict[str, list[str]] = {}
+        rest: list[tuple[str, re.Pattern[str]]] = []
+        for alternative in (e for a in alternatives for e in _expanded(a)):
+            literal = re.match(r"[a-zà-ÿ]+", alternative)
+            run = literal.group() if literal is not None else ""
+            after = alternative[len(run) : len(run) + 1]
+            if run and (len(run) >= _MIN_PREFIX + int(after in ("?", "*", "{")) or after in (" ", "")):
+                by_prefix.setdefault(run[:_MIN_PREFIX], []).append(alternative)
+            else:
+                rest.append((_required_literal(alternative), _whole_words([alternative])))
+        # A literal start lets the regex engine skip to where the prefix occurs: 20 times faster than a
+        # pattern that starts with the look-behind; the left word boundary is checked by hand.
+        self._by_prefix = {
+            prefix: re.compile(
+                re.escape(prefix) + "(?:" + "|".join(a[len(prefix) :] for a in alts) + r")(?!\w)"
+            )
+            for prefix, alts in by_prefix.items()
+        }
+        self._prefixes = frozenset(self._by_prefix)
+        self._rest = tuple(rest)
+
+    def search(self, text: str) -> bool:
+        lowered, prefixes = _probe(text)
+        for prefix in self._prefixes & prefixes:
+            pattern = self._by_prefix[prefix]
+            match = pattern.search(lowered)
+            while match is not None:
+                start = match.start()
+                if start == 0 or not _WORD_CHAR.match(lowered, start - 1):
+                    return True
+                match = pattern.search(lowered, start + 1)
+        return any(literal in lowered and pattern.search(lowered) for literal, pattern in self._rest)
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_words(alternatives: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def _cue(*alternatives: str) -> _Cue:
+    return _Cue(*alternatives)
+
+
+_METADATA = _cue(*_METADATA_WORDS)
 # fmt: off
 _DIVERSITY = _cue(
-    r"diversiteit", r"divers(?:e)? (?:team|organisatie|samenstelling)", r"inclusie\w*", r"inclusiviteit",
+    r"diversiteit", r"divers(?:e)? (?:team|organisatie|samenstelling)", r"inclusie", r"inclusieve?", r"inclusiviteit",
     r"inclusieve?(?: werkgever| organisatie| werkomgeving| cultuur)", r"gelijke kansen", r"ongeacht",
     r"(?:arbeids|functie)beperking", r"banenafspraak", r"iedereen is welkom", r"discriminatie",
 )
 # fmt: on
 # fmt: off
 _APPLY = _cue(
-    r"sollicit\w*", r"reageer", r"reageren", r"stuur (?:je|jouw|uw|dan je) \w+", r"cv", r"curriculum vitae",
+    r"sollicit\w*", r"reageer", r"reageren", r"stuur (?:dan )?(?:je|jouw|uw) (?:cv|brief|motivatie\w*|sollicitatie\w*|reactie)", r"cv", r"curriculum vitae",
     r"motivatiebrief", r"(?:cv|motivatie) (?:en|&) (?:cv|motivatie)", r"neem (?:dan )?(?:gerust )?contact op",
-    r"contact (?:op)?nemen", r"contactpersoon", r"bel (?:dan |gerust )?(?:met|naar)",
+    r"contact (?:op)?nemen", r"contactpersoon", r"bel (?:dan |gerust )?(?:met|naar)", r"bellen (?:met|naar)", r"bel ons",
     r"mail (?:dan |gerust )?(?:naar|je)", r"e-?mailadres", r"telefoonnummer",
     r"vragen over (?:de|deze) (?:vacature|functie|baan)",
     r"(?:meer|aanvullende) informatie (?:over|kun|kan|vind|bij)",
     r"(?:kennismakings|sollicitatie|selectie)?gesprekk?e?n? (?:vinden|vindt) plaats", r"eerste gesprek\w*",
     r"tweede gesprek\w*", r"kennismakingsgesprek\w*", r"assessment", r"referentie(?:check|s)",
     r"(?:sollicitatie|selectie)procedure", r"de procedure", r"deze procedure", r"acquisitie", r"aanmelden",
-    r"uiterlijk", r"sluitingsdatum", r"klik op", r"(?:via )?(?:de|onze) website", r"recruiter",
+    r"uiterlijk", r"sluitingsdatum", r"klik op", r"via (?:de|onze) (?:web)?site", r"recruiter",
     r"vog (?:aan(?:vragen|gevraagd)|wordt|maakt|is onderdeel)", r"aanvraag (?:van )?(?:een|de) vog",
     r"onderdeel van de (?:procedure|selectie)", r"maakt deel uit van de", r"we (?:nemen|horen)",
     r"(?:wij|we) ontvangen (?:graag )?je", r"binnen \d+ (?:werk)?dagen",
@@ -301,28 +423,28 @@ _OFFER = _cue(
     r"flexibele werktijden", r"werktijden", r"secundaire", r"arbeidsvoorwaarden", r"vergoeding",
     r"onkostenvergoeding", r"bonus", r"fietsplan", r"sportabonnement", r"bedrijfsfitness",
     r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"wij bieden", r"we bieden",
-    r"bieden (?:wij|we) (?:je|jou)", r"(?:je|jij) krijgt", r"krijg je", r"kun je rekenen op",
+    r"bieden (?:wij|we) (?:je|jou)", r"kun je rekenen op",
     r"mag je rekenen op", r"rekenen op", r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*",
     r"per direct", r"startdatum", r"ingangsdatum", r"met uitzicht op",
 )
 # fmt: on
 # fmt: off
 _REQUIREMENT = _cue(
-    r"\w*diploma\w*", r"mbo(?:-?\d|[- ]niveau \d)?", r"hbo", r"vmbo", r"havo", r"vwo", r"niveau [1-4]",
+    r"\w*diploma\w*", r"mbo[- ]?\d", r"mbo[- ]niveau(?: \d)?", r"mbo-(?:opleiding|diploma|niveau)", r"hbo-?\w*", r"(?:mbo|hbo)[- ]werk- en denkniveau", r"vmbo", r"havo", r"vwo", r"niveau [1-4]",
     r"(?:werk- en )?denkniveau", r"afgeronde \w*\s?opleiding",
     r"opleiding (?:tot|als|in de richting|richting)", r"in het bezit van", r"rijbewijs \w*", r"rijbewijs",
     r"vog", r"verklaring omtrent (?:het )?gedrag", r"certifica\w*", r"bhv", r"vca\w*", r"svh", r"werkervaring",
     r"(?:\d+|enkele|ruime|aantoonbare|relevante) (?:jaar |jaren )?(?:werk)?ervaring",
     r"ervaring (?:in|met|als|binnen|op|bij)", r"ervaring is", r"is een pr[eé]", r"een pr[eé]", r"pr[eé]",
     r"pluspunt", r"vereist", r"vereisten", r"noodzakelijk", r"beschikbaarheid",
-    r"(?:ben|bent|is|zijn) (?:\w+ ){0,4}beschikbaar", r"beschikbaar (?:op|in|voor|bent)",
+    r"(?:ben|bent|is|zijn) (?:\w+ ){0,6}beschikbaar", r"beschikbaar (?:op|in|voor|bent)",
     r"bereid (?:om|bent|te|in)", r"woon(?:t|achtig) in", r"in de (?:regio|omgeving) (?:van|woont)",
     r"nederlandse taal", r"engelse taal", r"in woord en geschrift",
     r"spreekt (?:en schrijft )?(?:vloeiend |goed )?(?:nederlands|engels|duits)", r"minimaal \d+ jaar(?: oud)?",
     r"\d+ jaar of ouder", r"minimumleeftijd", r"(?:bbl|bol)[- ]?(?:opleiding|traject)?",
     r"volgt (?:een|de) opleiding", r"startkwalificatie", r"kwalificatie als", r"bevoegdheid",
     r"registratie (?:in|bij) (?:het )?(?:big|skj)", r"big-?registratie", r"skj",
-    r"fysiek (?:sterk|fit|belastend)", r"tillen",
+    r"fysiek (?:sterk|fit|belastend)", r"(?:avond|nacht|weekend|onregelmatige)[- ]?(?:en [\w-]+ )?diensten", r"in een rooster",
 )
 # fmt: on
 # fmt: off
@@ -339,13 +461,13 @@ _PITCH = _cue(
     r"versterk (?:ons|onze|jij)", r"vacature", r"(?:wij|we) (?:horen|ontvangen) graag", r"ik", r"mijn", r"mij",
     r"me", r"geweldig\w*", r"fantastisch\w*", r"jouw kans", r"kans om", r"uitdagende (?:baan|functie|rol)",
     r"(?:leuke|mooie|afwisselende|uitdagende|veelzijdige|dynamische|boeiende|fijne|zinvolle) (?:baan|functie|job|rol|werkplek|uitdaging)",
-    r"dat is (?:precies )?wat", r"zo(?:'n)? (?:gaaf|mooi|leuk)",
+    r"dat is (?:precies )?wat", r"gezocht", r"zoekt (?:een|jou|iemand|nieuwe|versterking)", r"(?:zegt|vertelt|aldus) (?:\w+ ){0,4}\w+", r"zo(?:'n)? (?:gaaf|mooi|leuk)",
 )
 # fmt: on
 # fmt: off
 _ORGANISATION = _cue(
     r"(?:wij|we) (?:zijn|hebben|staan|werken|geloven|willen|vinden|maken|helpen|bouwen|verzorgen|leveren|zorgen|ontwikkelen|bestaan|groeien|beheren|exploiteren|bedienen|tellen)",
-    r"onze? \w+", r"bij ons", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
+    r"(?:ons|onze) \w+", r"bij ons", r"(?:^|\s)(?:wij|we) \w+", r"\w+ (?:wij|we)(?= |$)", r"(?:het|ons|jouw|je) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
     r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ (?:locaties|vestigingen|medewerkers|collega's|winkels)",
     r"marktleider", r"missie", r"visie", r"kernwaarden", r"het team bestaat",
     r"(?:je|jouw) (?:nieuwe )?collega'?s", r"team van (?:\d+|ongeveer|ruim|zo'n)",
@@ -414,14 +536,45 @@ _ADVERBS = frozenset({
     "licht", "redelijk", "sterk",
 })
 # fmt: on
-_TRAIT_NOUN = re.compile(
-    r"\b(?:\w*(?:houding|instelling|mentaliteit|uitstraling|persoonlijkheid|karakter|vermogen|gevoel|geduld"
-    r"|humor|inzicht|flair|drive|motivatie|passie|enthousiasme|nieuwsgierigheid|energie|zelfvertrouwen"
-    r"|doorzettingsvermogen|verantwoordelijkheidsgevoel|empathie|discipline))\b"
-    r"|\b(?:oog|hart|gevoel|passie|liefde|talent|neus|gevoel|zin|plezier|interesse|affiniteit)\s+"
-    r"(?:voor|met|in|om)\b|\bgoed\s+in\s+het\b",
-    re.IGNORECASE,
+# A noun of the person, also at the end of a compound ("doorzettingsvermogen", "verantwoordelijkheidsgevoel").
+_TRAIT_NOUNS = (
+    "houding",
+    "instelling",
+    "mentaliteit",
+    "uitstraling",
+    "persoonlijkheid",
+    "karakter",
+    "vermogen",
+    "gevoel",
+    "geduld",
+    "humor",
+    "inzicht",
+    "flair",
+    "drive",
+    "motivatie",
+    "passie",
+    "enthousiasme",
+    "nieuwsgierigheid",
+    "energie",
+    "zelfvertrouwen",
+    "empathie",
+    "discipline",
+)  # fmt: skip
+_TRAIT_NOUN_RE = re.compile(
+    "(?:" + "|".join(_TRAIT_NOUNS) + r")\b"
+    r"|\b(?:oog|hart|gevoel|passie|liefde|talent|neus|zin|plezier|interesse|affiniteit)\s+"
+    r"(?:voor|met|in|om)\b|\bgoed\s+in\s+het\b"
 )
+_TRAIT_NOUN_HINTS = (*_TRAIT_NOUNS, "oog ", "hart ", "liefde", "talent", "neus ", "zin ", "plezier", "interesse",
+                     "affiniteit", "goed in")  # fmt: skip
+
+
+def _has_trait_noun(text: str) -> bool:
+    """A noun of the person, also at the end of a compound ("doorzettingsvermogen")."""
+    lowered = text.casefold()
+    return any(h in lowered for h in _TRAIT_NOUN_HINTS) and bool(_TRAIT_NOUN_RE.search(lowered))
+
+
 _TRAIT_CLAUSE = re.compile(
     r"^(?:(?:je|jij|u|hij|zij|ze)\s+)?(?:weet|weten)\s+(?:(?:goed|wel|echt)\s+)?van\s+aanpakken"
     r"|^(?:houdt|houd|hou|houden)\s+van\b|^(?:vindt|vind|vinden)\s+(?:het\s+)?(?:\w+\s+){0,6}"
@@ -439,12 +592,11 @@ _TRAIT_CLAUSE = re.compile(
 _GRAAG = re.compile(r"\bgraag\b", re.IGNORECASE)
 
 # A clause that names a task in a profile section: a skill, a piece of knowledge, a tool.
-_SKILL_CLAUSE = re.compile(
-    r"\b(?:kennis\s+(?:van|over|heeft\s+van|hebt\s+van)|(?:vak)?kennis\b|verstand\s+van|bekend\s+met|"
-    r"vaardig(?:heid|heden)?\s+(?:in|met)|ervaring\s+met\s+het\s+\w+en\b|kunt|kun\s+je|kan\s+(?!je\s+rekenen)"
-    r"|weet\s+(?:hoe|om\s+te|wat)|beheerst|beheers|vaardigheden|hanteren|bedienen|werken\s+met)\b",
-    re.IGNORECASE,
-)
+_SKILL_CLAUSE = _cue(
+    r"kennis", r"vakkennis", r"verstand van", r"bekend met", r"vaardig(?:heid|heden)?\s+(?:in|met)",
+    r"ervaring\s+met\s+het\s+\w+en", r"kunt", r"kun\s+je", r"kan(?!\s+je\s+rekenen)", r"weet\s+(?:hoe|om\s+te|wat)",
+    r"beheerst", r"beheers", r"vaardigheden", r"hanteren", r"bedienen", r"werken\s+met", r"werkt (?:met|volgens)", r"werk (?:met|volgens)", r"werken volgens",
+)  # fmt: skip
 
 _SUBJECT = re.compile(
     r"^(?:(?:daarnaast|verder|tevens|bovendien|ook|en|of|maar|dus|zo|daarbij|hierbij|veelal|meestal|vaak|soms"
@@ -463,6 +615,7 @@ _WORKS_MANNER = re.compile(r"^(?:werkt|werk|werken)\s+(.+)$", re.IGNORECASE)
 _FIRST_PERSON_START = re.compile(r"^['‘“\"–-]", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def _subject_stripped(clause: str) -> str:
     clause = clause.strip(" \t'‘’“”\"-–")
     inverted = _INVERTED_SUBJECT.match(clause)
@@ -499,6 +652,7 @@ def _all_traits(words: list[str]) -> bool:
     return seen
 
 
+@lru_cache(maxsize=1024)
 def _clause_kind(clause: str) -> Kind | None:
     """trait / context for a clause that is one, None for one that names (or may name) a task."""
     rest = _subject_stripped(clause)
@@ -520,9 +674,9 @@ def _clause_kind(clause: str) -> Kind | None:
     have = _HAVE.match(rest)
     if have is not None:
         obj = rest[have.end() :]
-        if _SKILL_CLAUSE.search(obj) and not _TRAIT_NOUN.search(obj):
+        if _SKILL_CLAUSE.search(obj) and not _has_trait_noun(obj):
             return None
-        if _TRAIT_NOUN.search(obj):
+        if _has_trait_noun(obj):
             return "trait"
         return None
     manner = _WORKS_MANNER.match(rest)
@@ -564,7 +718,8 @@ _NOT_VERBS = frozenset({
 # fmt: on
 
 
-def _clauses(sentence: str) -> list[str]:
+@lru_cache(maxsize=512)
+def _clauses(sentence: str) -> tuple[str, ...]:
     """Clauses at commas and "en"/"maar" before a verb; a part without a verb goes with the clause before."""
     clauses: list[str] = []
     for part in _CLAUSE_SPLIT.split(sentence):
@@ -574,23 +729,19 @@ def _clauses(sentence: str) -> list[str]:
             clauses[-1] = f"{clauses[-1]}, {part}"
         else:
             clauses.append(part)
-    return clauses or [sentence]
+    return tuple(clauses) or (sentence,)
 
 
 def _person_kind(sentence: str) -> Kind | None:
     """trait / context when no clause of the sentence names a task; None when one does."""
-    kinds = [_clause_kind(c) for c in _clauses(sentence)]
-    whole = _clause_kind(sentence)
-    if whole is not None and len(kinds) == 1:
-        return whole
-    if any(k is None for k in kinds):
-        # A clause without trait or context: is it a task or only the tail of the one before?
-        # "Hij is stressbestendig en flexibel" splits into "Hij is stressbestendig" and "flexibel".
-        tail_ok = all(
-            k is not None or _all_traits(c.split()) for k, c in zip(kinds, _clauses(sentence), strict=True)
-        )
-        if not tail_ok:
-            return None
+    clauses = _clauses(sentence)
+    kinds = [_clause_kind(c) for c in clauses]
+    if len(kinds) == 1:
+        return kinds[0]
+    # A clause without trait or context: a task, or only the tail of the clause before? "Hij is
+    # stressbestendig en flexibel" splits into "Hij is stressbestendig" and "flexibel".
+    if not all(k is not None or _all_traits(c.split()) for k, c in zip(kinds, clauses, strict=True)):
+        return None
     found = [k for k in kinds if k is not None]
     if not found:
         return None
@@ -604,18 +755,22 @@ def clause_person_kind(text: str) -> Kind | None:
 
 
 def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
-    """The kind of one sentence, given the section its heading opened (None: no heading above it)."""
+    """The kind of one sentence, given the section its heading opened (None: no heading above it;
+    "intro": before the first heading of a text that has headings, where the organisation presents
+    itself)."""
     text = " ".join(sentence.split())
     if not text:
         return "other"
     if _DIVERSITY.search(text):
         return "other"
-    if _APPLY.search(text) or (section == "apply" and not _OFFER.search(text)):
+    if _APPLY.search(text):
         return "apply"
-    if _METADATA.search(text):
+    if _METADATA.search(text) or _SEPARATORS.search(text):
         return "other"
+    if section == "apply" and not _OFFER.search(text):
+        return "apply"
     if section in ("offer", "context", "other"):
-        if section == "offer" or _OFFER.search(text) is None:
+        if section == "offer" or not _OFFER.search(text):
             return section
         return "offer"
     if _OFFER.search(text) and not _is_task_amount(text):
@@ -624,20 +779,40 @@ def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
         return "other"  # a question or an exclamation to the reader: "De ideale baan voor jou?"
     if _PITCH.search(text):
         return "other"
-    if _REQUIREMENT.search(text) and not _SKILL_CLAUSE.search(_strip_requirement_tail(text)):
+    task = _names_task_for_you(text)
+    if _REQUIREMENT.search(text) and (
+        _STRONG_REQUIREMENT.search(text) or not (task or _SKILL_CLAUSE.search(text))
+    ):
         return "requirement"
-    if _ORGANISATION.search(text) and not _names_task_for_you(text):
+    if _ORGANISATION.search(text) and not (task and _SECOND_PERSON.search(text)):
         return "context"
+    if section == "intro" and not _SECOND_PERSON.search(text):
+        return "context"  # "Kinderopvang Zonnewijzer verzorgt op negen locaties …"
+    if _THIRD_PARTY_SUBJECT.match(text) and not _SECOND_PERSON.search(text):
+        return "context"  # "Schadeherstel De Kievit herstelt jaarlijks 3.000 auto's"
     person = _person_kind(text)
     if person is not None:
         return person
-    if _CONTEXT_SENTENCE.search(text) and not _names_task_for_you(text):
+    if _CONTEXT_SENTENCE.search(text) and not task:
         return "context"
     if not is_skill_text(text):
         return "other"
-    if section == "profile" and not _SKILL_CLAUSE.search(text) and not _names_task_for_you(text):
+    if section == "profile" and not _SKILL_CLAUSE.search(text) and not task:
         return "requirement"
     return "work"
+
+
+_SEPARATORS = re.compile(
+    r"[›»]|\s\|\s"
+)  # breadcrumbs and metadata blocks: "Home › Vacatures", "36 uur | Vast"
+_STRONG_REQUIREMENT = re.compile(r"\b(?:pr[eé]|pluspunt|vereist|noodzakelijk|diploma\w*)\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:je|jij|jou|jouw|u|uw)\b", re.IGNORECASE)
+# A sentence that starts with a name ("Modehuis Tjalsma is …", "Stichting De Linde biedt …"): two
+# capitalised words, the first no article or preposition.
+_THIRD_PARTY_SUBJECT = re.compile(
+    r"^(?!(?:De|Het|Een|Als|In|Op|Bij|Voor|Na|Met|Je|Jij|U|Hij|Zij|Ze|Wij|We|Ook|Daarnaast|Tijdens|Samen)\b)"
+    r"[A-Z][\w'’-]+\s+(?:(?:de|van|der|den|en|&)\s+)*[A-Z0-9][\w'’-]*"
+)
 
 
 _AMOUNT_TASK = re.compile(r"\b(?:kas|kassa|budget|geld|betaling|facturen|factuur|omzet)\b", re.IGNORECASE)
@@ -667,9 +842,99 @@ _NOT_ACTIONS = frozenset({
 _RESPONSIBLE_FOR = re.compile(r"\bverantwoordelijk\s+voor\s+(?:het|de)\s+\w+", re.IGNORECASE)
 
 
+# "… organiseer je …", "… help je …": a word before an inverted "je" is a verb, unless it is one of these.
+_NOT_VERB_BEFORE_JE = frozenset(
+    [
+        "als",
+        "wanneer",
+        "dat",
+        "wat",
+        "hoe",
+        "of",
+        "waar",
+        "waarmee",
+        "waarin",
+        "waarbij",
+        "die",
+        "wie",
+        "welke",
+        "omdat",
+        "zodat",
+        "terwijl",
+        "nadat",
+        "voordat",
+        "zodra",
+        "indien",
+        "mits",
+        "tenzij",
+        "met",
+        "van",
+        "voor",
+        "bij",
+        "in",
+        "op",
+        "aan",
+        "naar",
+        "om",
+        "door",
+        "over",
+        "onder",
+        "tussen",
+        "tegen",
+        "binnen",
+        "buiten",
+        "na",
+        "zonder",
+        "tot",
+        "uit",
+        "en",
+        "maar",
+        "dus",
+        "want",
+        "ben",
+        "bent",
+        "heb",
+        "hebt",
+        "word",
+        "wordt",
+        "krijg",
+        "krijgt",
+        "kun",
+        "kan",
+        "kunt",
+        "wil",
+        "wilt",
+        "mag",
+        "moet",
+        "zal",
+        "ga",
+        "gaat",
+        "sta",
+        "staat",
+        "kom",
+        "komt",
+        "blijf",
+        "blijft",
+        "vind",
+        "vindt",
+        "ken",
+        "kent",
+        "weet",
+        "houd",
+        "hou",
+        "werk",
+    ]
+)
+_VERB_BEFORE_JE = re.compile(r"\b([a-zà-ÿ]{2,})\s+(?:je|jij)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
 def _names_task_for_you(text: str) -> bool:
-    """Whether the sentence has a clause with an action verb first ("verzorgt de post")."""
+    """Whether the sentence has a clause with an action verb first ("verzorgt de post") or an inverted
+    one ("In de vakanties organiseer je …")."""
     if _RESPONSIBLE_FOR.search(text):
+        return True
+    if any(m.group(1).casefold() not in _NOT_VERB_BEFORE_JE for m in _VERB_BEFORE_JE.finditer(text)):
         return True
     for clause in _clauses(text):
         rest = _subject_stripped(clause).split()
