@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # document_weight × z(whole-document TF-IDF) + semantic_weight × z(whole-document e5). None = the
     # model's fitted value (app.matching.scoring.FITTED). Chosen by the matching-quality benchmark; see
     # docs/scoring.md.
-    ranking: Literal["eligible", "coverage", "relevance"] = "eligible"
+    ranking: Literal["eligible", "coverage", "relevance"] | None = None
     document_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     semantic_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     skill_weight: float | None = Field(default=None, ge=0.0, le=10.0)

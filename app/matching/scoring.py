@@ -72,6 +72,7 @@ class Fitted:
     skill_weight: float = 1.0
     document_weight: float = 1.0
     semantic_weight: float = 0.0
+    order: Order = "eligible"
 
 
 # Per (model, centred). e5 raw: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines of all
@@ -86,11 +87,12 @@ FITTED: dict[tuple[str, bool], Fitted] = {
         low=-0.06,
         high=0.53,
         threshold=0.65,
-        title_offset=0.2,
+        title_offset=0.15,
         credit_width=0.2,
         skill_weight=1.0,
         document_weight=1.0,
         semantic_weight=0.0,
+        order="relevance",
     ),
     ("use-multilingual-v3", False): Fitted(low=0.15, high=0.60, threshold=0.5),
     ("use-multilingual-v3", True): Fitted(low=0.0, high=0.52, threshold=0.5),
@@ -140,7 +142,7 @@ def resolve(
     title_offset: float | None = None,
     credit_width: float | None = None,
     min_coverage: float = 0.70,
-    order: Order = "eligible",
+    order: Order | None = None,
     skill_weight: float | None = None,
     document_weight: float | None = None,
     semantic_weight: float | None = None,
@@ -163,7 +165,7 @@ def resolve(
         threshold=fitted.threshold if threshold is None else threshold,
         credit_width=fitted.credit_width if credit_width is None else credit_width,
         min_coverage=min_coverage,
-        order=order,
+        order=fitted.order if order is None else order,
         skill_weight=fitted.skill_weight if skill_weight is None else skill_weight,
         document_weight=fitted.document_weight if document_weight is None else document_weight,
         semantic_weight=fitted.semantic_weight if semantic_weight is None else semantic_weight,

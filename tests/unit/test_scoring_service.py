@@ -79,7 +79,7 @@ def test_defaults_are_the_benchmarked_ones(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.blas_threads == 1
     assert settings.lexical == "tfidf"
     assert settings.lexical_weight == 0.0
-    assert settings.ranking == "eligible"
+    assert settings.ranking is None  # so the fitted per-model order applies
     assert settings.cover_threshold is None  # so the fitted per-model threshold applies
     assert Matcher(HashingEmbedder()).threshold == 0.5  # no fitted values: the calibrated midpoint
 
