@@ -372,8 +372,13 @@ def _drop_footnotes(sentences: list[_Sentence]) -> list[_Sentence]:
     return kept
 
 
+# Nouns in -t that look like a finite verb: "loondienst", "werkpunt", "rijbewijsplicht".
+_NOUN_ENDINGS_T = ("dienst", "punt", "kunst", "markt", "post", "tekst", "recht", "plicht", "macht", "licht", "nacht",
+                   "kracht", "zicht", "schrift", "dracht", "budget", "contract", "resultaat", "product", "project")  # fmt: skip
+
+
 def _has_verb(text: str) -> bool:
-    words = text.split()
+    words = [w for w in text.split() if not w.casefold().strip(",.;:()").endswith(_NOUN_ENDINGS_T)]
     return any(_is_finite_verb(w) or _is_infinitive(w) for w in words) or bool(_INVERTED_PRONOUN.search(text))
 
 

@@ -279,7 +279,7 @@ _MIN_PREFIX = 3
 def _probe(text: str) -> tuple[str, frozenset[str]]:
     """A text lower-cased, and the first three letters of each of its words (a cue can only match where
     a word starts with the first letters of one of its alternatives)."""
-    lowered = text.casefold()
+    lowered = text.casefold().replace("’", "'").replace("‘", "'")
     return lowered, frozenset(w[:_MIN_PREFIX] for w in _TOKEN.findall(lowered))
 
 
@@ -425,7 +425,9 @@ _OFFER = _cue(
     r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"wij bieden", r"we bieden",
     r"bieden (?:wij|we) (?:je|jou)", r"kun je rekenen op",
     r"mag je rekenen op", r"rekenen op", r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*",
-    r"per direct", r"startdatum", r"ingangsdatum", r"met uitzicht op",
+    r"per direct", r"startdatum", r"ingangsdatum", r"met uitzicht op", r"in vaste dienst", r"bij goed functioneren",
+    r"(?:vast|flexibel|eigen) rooster", r"(?:mogelijkheid|mogelijkheden|kans|kansen) (?:tot|om|voor) (?:\w+ ){0,2}"
+    r"(?:door)?(?:groei|ontwikkel|leren|opleiding|scholing)\w*",
 )
 # fmt: on
 # fmt: off
@@ -456,7 +458,10 @@ _PITCH = _cue(
     r"spreekt (?:dit|deze|het) \w* ?aan", r"klinkt (?:dit|dat|het)", r"lijkt (?:het|dit) (?:je|jou)",
     r"dan (?:zoeken|willen|hebben|horen|maken) (?:wij|we)", r"dan (?:ben|bent|is) (?:jij|je|dit)",
     r"kom (?:werken|bij|ons|dan)", r"word (?:jij|je|onze)", r"maak (?:jij )?het verschil",
-    r"geen dag is (?:hetzelfde|gelijk)", r"(?:jouw|je) (?:droom)?baan", r"de ideale baan",
+    r"geen dag is (?:\w+ )?(?:hetzelfde|gelijk)", r"(?:perfecte|ideale|mooie) (?:combinatie|kans|gelegenheid|plek)",
+    r"(?:dan )?past (?:\w+ ){0,6}(?:bij (?:jou|je)|perfect)", r"(?:worden|wordt) (?:\w+ ){0,2}gewaardeerd",
+    r"(?:tijdelijke )?(?:ondersteuning/)?versterking", r"had", r"hadden", r"kwam", r"kwamen",
+    r"ging", r"gingen", r"deed", r"deden", r"begon", r"begonnen", r"werkte", r"werkten", r"durfde", r"(?:jouw|je) (?:droom)?baan", r"de ideale baan",
     r"aan de slag (?:bij|als)", r"wat wil je nog meer", r"(?:wij|we) maken (?:graag )?kennis",
     r"versterk (?:ons|onze|jij)", r"vacature", r"(?:wij|we) (?:horen|ontvangen) graag", r"ik", r"mijn", r"mij",
     r"me", r"geweldig\w*", r"fantastisch\w*", r"jouw kans", r"kans om", r"uitdagende (?:baan|functie|rol)",
@@ -467,11 +472,11 @@ _PITCH = _cue(
 # fmt: off
 _ORGANISATION = _cue(
     r"(?:wij|we) (?:zijn|hebben|staan|werken|geloven|willen|vinden|maken|helpen|bouwen|verzorgen|leveren|zorgen|ontwikkelen|bestaan|groeien|beheren|exploiteren|bedienen|tellen)",
-    r"(?:ons|onze) \w+", r"bij ons", r"(?:^|\s)(?:wij|we) \w+", r"\w+ (?:wij|we)(?= |$)", r"(?:het|ons|jouw|je) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
+    r"(?:ons|onze) \w+", r"bij ons", r"(?:^|\s)(?:wij|we) \w+", r"\w+ (?:wij|we)(?= |$)", r"(?:het|ons|jouw|je|dit|deze) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt|draagt|heeft)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
     r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ (?:locaties|vestigingen|medewerkers|collega's|winkels)",
     r"marktleider", r"missie", r"visie", r"kernwaarden", r"het team bestaat",
     r"(?:je|jouw) (?:nieuwe )?collega'?s", r"team van (?:\d+|ongeveer|ruim|zo'n)",
-    r"(?:je|jij) komt (?:te werken )?(?:in|bij|terecht)", r"(?:je|jij) wordt (?:onderdeel|lid|deel)",
+    r"(?:je|jij) komt (?:te werken )?(?:in|bij|op|terecht)", r"(?:je|jij) wordt (?:onderdeel|lid|deel)",
     r"onderdeel van",
     r"is een (?:\w+ ){0,3}(?:organisatie|bedrijf|stichting|instelling|school|winkel|restaurant|hotel|keten|werkgever|onderneming|zorgaanbieder|kinderopvangorganisatie)",
 )
@@ -486,8 +491,8 @@ _CONTEXT_CLAUSE = re.compile(
     r"|(?:is|ben|bent|zijn)\s+(?:\w+\s+){0,2}werkzaam\b|(?:\w+\s+){0,3}werkzaam\s+(?:zijn|in|bij|binnen|voor)\b"
     r"|(?:is|ben|bent)\s+in\s+dienst\b|(?:heeft|hebt|krijgt|krijg)\s+(?:\w+\s+)?te\s+maken\s+met\b"
     r"|(?:\w+\s+){0,2}te\s+maken\s+(?:krijgen|hebben)\s+met\b|krijgt\s+(?:\w+\s+)?(?:werk)?opdrachten\s+van\b"
-    r"|samenwerkt\b|(?:heeft|hebt|vervult)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie)$"
-    r"|(?:heeft|hebt)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie)\s+(?:en|binnen|in)\b"
+    r"|samenwerkt\b|(?:heeft|hebt|vervult)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie|baan)$"
+    r"|(?:heeft|hebt)\s+(?:\w+\s+){0,2}(?:een|de)\s+(?:\w+\s+){0,3}(?:rol|functie|positie|baan)\s*(?:en|binnen|in|,|$)"
     r"|is\s+(?:\w+\s+){0,2}(?:eind)?verantwoordelijk$|draagt\s+(?:geen\s+)?eindverantwoordelijkheid"
     r"|(?:bevindt|bevind)\s+(?:zich|je)\b|(?:is|ben|bent)\s+(?:breed\s+)?inzetbaar"
     r")",
@@ -501,6 +506,12 @@ _CONTEXT_SENTENCE = _cue(
     r"in opdracht van", r"in teamverband", r"in (?:een )?team",
     r"samen met (?:je |jouw |zijn |haar )?collega'?s", r"(?:de|het) werkveld", r"werkomgeving(?:en)?",
     r"in dienst van", r"(?:je|jouw|zijn|haar|de) werkplek (?:is|ligt|bevindt)",
+    r"werk(?:t|en)? (?:je |jij |hij |zij |ze )?(?:\w+ ){0,2}samen met", r"werkt (?:hij|zij|ze) (?:\w+ ){0,4}samen",
+    r"werkt (?:hij|zij|ze) (?:\w+ ){0,2}(?:in|bij|binnen|vanuit|op)",
+    r"(?:kun|kan|kunt) (?:je|jij|hij|zij|ze) (?:\w+ ){0,2}werken (?:op|in|bij|binnen|vanuit)",
+    r"(?:ben|bent|is) (?:je |jij |hij |zij |ze )?(?:een )?belangrijke (?:schakel|spil|rol)", r"onder (?:leiding|begeleiding|supervisie|toezicht)",
+    r"eindverantwoordelijk\w*", r"bevindt (?:hij|zij|ze|je|jij) zich", r"heeft (?:zijn|haar|het|je|jouw) werk",
+    r"(?:dit|dat) doet (?:hij|zij|ze|je) (?:\w+ )?(?:bij|in|vanuit)",
 )
 # fmt: on
 _WORKS_WITH_SOMEONE = re.compile(r"\b(?:werkt|werk|werken)\s+(?:\w+\s+){0,3}samen\b", re.IGNORECASE)
@@ -520,13 +531,31 @@ _TRAIT_ADJECTIVES = frozenset({
     "oplettend", "open", "humorvol", "optimistisch", "planmatig", "gestructureerd", "georganiseerd",
     "cultuurbewust", "kostenbewust", "veiligheidsbewust", "milieubewust", "interpersoonlijk", "sensitief",
     "toegankelijk", "laagdrempelig", "inzetbaar", "aanspreekbaar", "standvastig", "stabiel", "evenwichtig",
-    "volwassen", "verantwoordelijk", "hardwerkend", "gedreven", "gepassioneerd", "trots", "zakelijk", "tactvol", "diplomatiek", "overtuigend", "zelfverzekerd", "zelfbewust", "zelfkritisch",
+    "volwassen", "hardwerkend", "gedreven", "gepassioneerd", "trots", "zakelijk", "tactvol", "diplomatiek", "overtuigend", "zelfverzekerd", "zelfbewust", "zelfkritisch",
     "reflectief", "lerend", "teamgericht",
     "dienstverlenend", "luisterend", "fit", "vitaal", "sportief", "vakkundig", "vaardig",
-    "onderlegd", "capabel", "bekwaam",
+    "onderlegd", "capabel", "bekwaam", "stevig", "nuchter", "duidelijk", "nauwgezet",
+    "ondersteunend", "faciliterend", "signalerend", "natuurlijk", "rechtvaardig", "consequent",
 })
 # fmt: on
-_TRAIT_SUFFIXES = ("gericht", "bewust", "bestendig", "vaardig", "zaam", "willend", "rijk", "vast", "lievend")
+_TRAIT_SUFFIXES = (
+    "gericht",
+    "bewust",
+    "bestendig",
+    "vaardig",
+    "zaam",
+    "willend",
+    "rijk",
+    "vast",
+    "lievend",
+    "verantwoordelijk",
+)  # fmt: skip
+# After the adjectives, a phrase of circumstance: "werkt zorgvuldig, ook onder tijdsdruk".
+_PHRASE_BREAK = frozenset({"onder", "bij", "in", "tijdens", "als", "wanneer", "met", "naar", "op", "zonder"})
+# "Je bent een echte teamspeler", "een natuurlijke leider", "een stevige begeleider die ...": a person.
+_PERSON_NOUN = re.compile(
+    r"^(?:\w+(?:er|aar|eur|ist|speler|mens|persoon|type|kracht)|aanspreekpunt|vraagbaak|expert|spil)$"
+)
 # fmt: off
 _ADVERBS = frozenset({
     "zeer", "erg", "heel", "goed", "snel", "altijd", "ook", "daarnaast", "echt", "vooral", "enorm",
@@ -586,7 +615,20 @@ _TRAIT_CLAUSE = re.compile(
     r"|spin\s+in\s+het\s+web|duizendpoot|aanspreekpunt)\b"
     r"|^(?:bent|ben|is)\s+(?:zich\s+)?bewust\b|^(?:gaat|ga|gaan)\s+(?:\w+\s+){0,3}om\s+met\s+(?:zijn|haar|je)\s+"
     r"(?:gevoelens|emoties)|^(?:geeft|geef)\s+(?:\w+\s+)?(?:zijn|haar|je|jouw|eigen)\s+(?:eigen\s+)?grenzen"
-    r"|^(?:treedt|treed)\s+(?:\w+\s+){0,3}(?:op|handelend)\b",
+    r"|^(?:treedt|treed)\s+(?:\w+\s+){0,3}(?:op|handelend)\b"
+    # soft skills in the words of vacancies: "denkt mee", "luistert goed", "legt makkelijk contact"
+    r"|^(?:denkt|denk)\s+(?:graag\s+|actief\s+)?mee\b|^(?:luistert|luister)\s+(?:goed|aandachtig)\b"
+    r"|^(?:legt|leg|maakt|maak)\s+(?:makkelijk|gemakkelijk|snel|eenvoudig|moeiteloos)\s+contact\b"
+    r"|^(?:durft|durf)\b|^(?:blijft|blijf)\s+(?:altijd\s+)?(?:rustig|kalm|positief|vriendelijk|geduldig)\b"
+    r"|^(?:vraagt|vraag)\s+(?:om\s+)?hulp\b|^(?:deelt|deel)\s+(?:je|jouw|zijn|haar)\s+kennis\b"
+    r"|^(?:kan|kun|kunt)\s+(?:heel\s+)?goed\s+(?:plannen|organiseren|samenwerken|communiceren|luisteren)\b"
+    r"|^(?:kan|kun|kunt)\s+(?:goed\s+)?omgaan\s+met\s+(?:weerstand|kritiek|tegenslag|feedback|emoties|stress|druk)"
+    r"|^(?:weet|weten)\s+(?:\w+\s+){1,3}te\s+(?:inspireren|motiveren|enthousiasmeren|overtuigen|boeien)\b"
+    r"|^(?:neemt|neem)\s+(?:graag\s+)?(?:het\s+)?initiatief\b|^(?:zet|zit)\s+(?:graag\s+)?een\s+stap(?:je)?\s+extra"
+    r"|\bmet\s+mensen\s+(?:\w+\s+)?(?:kunt\s+|kan\s+)?om(?:gaan|gaat|\s+kunt\s+gaan)\b|^(?:ziet|zie)\s+kansen\b|^(?:is|ben|bent)\s+(?:\w+\s+)?ingesteld\s+op\b"
+    r"|^(?:houdt|houd)\s+(?:zijn|haar|je|jouw)\s+(?:gevoelens|emoties)\b"
+    r"|^(?:kan|kun|kunt)\s+(?:goed\s+)?samenwerken\b"
+    r"|^(?:steekt|steek)\s+(?:zelf\s+)?de\s+handen\s+uit\s+de\s+mouwen|\bschrikt\s+(?:je|jou|hem|haar)\s+niet\s+af",
     re.IGNORECASE,
 )
 _GRAAG = re.compile(r"\bgraag\b", re.IGNORECASE)
@@ -635,7 +677,9 @@ def _subject_stripped(clause: str) -> str:
 def _is_trait_word(word: str) -> bool:
     w = word.casefold().strip(".,;:()'’\"")
     w = re.sub(r"e$", "", w) if w.endswith("e") and w[:-1] in _TRAIT_ADJECTIVES else w
-    return w in _TRAIT_ADJECTIVES or (len(w) > 6 and w.endswith(_TRAIT_SUFFIXES))
+    return w in _TRAIT_ADJECTIVES or (
+        len(w) > 6 and w.endswith(_TRAIT_SUFFIXES) and w not in _TRAIT_SUFFIXES and w != "gericht"
+    )
 
 
 def _all_traits(words: list[str]) -> bool:
@@ -643,13 +687,40 @@ def _all_traits(words: list[str]) -> bool:
     seen = False
     for word in words:
         w = word.casefold().strip(".,;:()'’\"")
-        if not w or w in _ADVERBS or w in {"en", "of", "&", "/", "maar", "ook"}:
+        if not w or w in _ADVERBS or w in {"en", "of", "&", "/", "maar", "ook", "deels", "zelf"}:
             continue
         if _is_trait_word(w):
             seen = True
             continue
-        return False
+        return seen and w in _PHRASE_BREAK
     return seen
+
+
+def _is_person_description(words: list[str]) -> bool:
+    """ "echte teamspeler", "stevige, betrokken begeleider die ...": adjectives and a noun for a person."""
+    cut = next(
+        (i for i, w in enumerate(words) if w.casefold() in {"die", "dat", "wie", "met", "voor", "in"}),
+        len(words),
+    )
+    head = [w.casefold().strip(".,;:()'’\"") for w in words[:cut]]
+    return (
+        bool(head)
+        and len(head) <= 5
+        and bool(_PERSON_NOUN.match(head[-1]))
+        and all(
+            _is_trait_word(w)
+            or w in _ADVERBS
+            or w in {"echte", "ware", "geboren", "goede", "harde", "en"}
+            or w.rstrip("e") in _TRAIT_ADJECTIVES
+            for w in head[:-1]
+        )
+    )
+
+
+_GRENZEN = re.compile(r"\b(?:zijn|haar|je|jouw|eigen)\s+(?:\w+\s+){0,2}grenzen\b", re.IGNORECASE)
+_HAVE_INVERTED = re.compile(
+    r"^\w+\s+(?:\w+\s+){0,2}(?:heeft|hebt|heb)\s+(?:hij|zij|ze|je|jij)\s+", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=1024)
@@ -660,18 +731,20 @@ def _clause_kind(clause: str) -> Kind | None:
         return None
     if _CONTEXT_CLAUSE.match(rest) or _WORKS_WITH_SOMEONE.match(rest):
         return "context"
-    if _TRAIT_CLAUSE.match(rest):
+    if _TRAIT_CLAUSE.search(rest):
         return "trait"
     words = rest.split()
     copula = _COPULA.match(rest)
     if copula is not None:
         predicate = rest[copula.end() :].split()
         if predicate and predicate[0].casefold() in {"een", "de"} and len(predicate) > 1:
-            return None
+            return "trait" if _is_person_description(predicate[1:]) else None
         if _all_traits(predicate):
             return "trait"
         return None
-    have = _HAVE.match(rest)
+    if _GRENZEN.search(rest):
+        return "trait"  # "geeft haar grenzen aan", "bewaakt haar eigen grenzen"
+    have = _HAVE.match(rest) or _HAVE_INVERTED.search(rest)
     if have is not None:
         obj = rest[have.end() :]
         if _SKILL_CLAUSE.search(obj) and not _has_trait_noun(obj):
@@ -749,9 +822,13 @@ def _person_kind(sentence: str) -> Kind | None:
 
 
 def clause_person_kind(text: str) -> Kind | None:
-    """ "trait" or "context" for a statement that is one ("is stressbestendig", "werkt in een winkel"),
-    None for one that names or may name a task."""
-    return _person_kind(" ".join(text.split()))
+    """The kind of a statement that is a trait or context ("is stressbestendig", "werkt in een winkel",
+    "onder leiding van de teamleider"), None for one that names or may name a task."""
+    text = " ".join(text.split())
+    kind = _person_kind(text)
+    if kind is None and _CONTEXT_SENTENCE.search(text) and not _names_task_for_you(text):
+        return "context"
+    return kind
 
 
 def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
@@ -781,9 +858,10 @@ def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
         return "other"
     task = _names_task_for_you(text)
     if _REQUIREMENT.search(text) and (
-        _STRONG_REQUIREMENT.search(text) or not (task or _SKILL_CLAUSE.search(text))
+        (_STRONG_REQUIREMENT.search(text) or not (task or _SKILL_CLAUSE.search(text)))
+        and (section != "work" or _EXPLICIT_REQUIREMENT.search(text))
     ):
-        return "requirement"
+        return "requirement"  # under a work heading only when it says so: "Omwisseling rijbewijs" is a task
     if _ORGANISATION.search(text) and not (task and _SECOND_PERSON.search(text)):
         return "context"
     if section == "intro" and not _SECOND_PERSON.search(text):
@@ -805,7 +883,15 @@ def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
 _SEPARATORS = re.compile(
     r"[›»]|\s\|\s"
 )  # breadcrumbs and metadata blocks: "Home › Vacatures", "36 uur | Vast"
-_STRONG_REQUIREMENT = re.compile(r"\b(?:pr[eé]|pluspunt|vereist|noodzakelijk|diploma\w*)\b", re.IGNORECASE)
+_STRONG_REQUIREMENT = re.compile(
+    r"\b(?:pr[eé]|pluspunt|vereist|noodzakelijk|\w*diploma\w*|rijbewijs|vog|\w*ervaring|(?:spreekt|schrijft)\s+(?:\w+\s+){0,3}"
+    r"(?:nederlands|engels|duits))\b",
+    re.IGNORECASE,
+)
+_EXPLICIT_REQUIREMENT = re.compile(
+    r"\b(?:pr[eé]|pluspunt|vereist|noodzakelijk|\w*diploma\w*|in het bezit|beschikt over|(?:je|jij) hebt)\b",
+    re.IGNORECASE,
+)
 _SECOND_PERSON = re.compile(r"\b(?:je|jij|jou|jouw|u|uw)\b", re.IGNORECASE)
 # A sentence that starts with a name ("Modehuis Tjalsma is …", "Stichting De Linde biedt …"): two
 # capitalised words, the first no article or preposition.
@@ -829,12 +915,14 @@ def _strip_requirement_tail(text: str) -> str:
     )
 
 
-_ACTION_START = re.compile(r"^[a-zà-ÿ]{3,}(?:t|en)\b", re.IGNORECASE)
+# A finite verb after the subject ends in -t ("verzorgt"); a word in -en there is mostly a plural noun.
+_ACTION_START = re.compile(r"^[a-zà-ÿ]{3,}t$", re.IGNORECASE)
 # fmt: off
 _NOT_ACTIONS = frozenset({
     "is", "ben", "bent", "zijn", "heeft", "hebt", "heb", "hebben", "werkt", "werk", "werken", "wordt",
     "worden", "gaat", "staat", "komt", "krijgt", "krijg", "vindt", "vind", "wilt", "wil", "houdt", "hou",
     "kent", "weet", "lijkt", "blijft", "past",
+    "hoeft", "hoef", "moet", "zult", "blijkt", "bestaat", "betekent", "zit", "ligt", "heet",
 })
 # fmt: on
 
@@ -843,88 +931,17 @@ _RESPONSIBLE_FOR = re.compile(r"\bverantwoordelijk\s+voor\s+(?:het|de)\s+\w+", r
 
 
 # "… organiseer je …", "… help je …": a word before an inverted "je" is a verb, unless it is one of these.
-_NOT_VERB_BEFORE_JE = frozenset(
-    [
-        "als",
-        "wanneer",
-        "dat",
-        "wat",
-        "hoe",
-        "of",
-        "waar",
-        "waarmee",
-        "waarin",
-        "waarbij",
-        "die",
-        "wie",
-        "welke",
-        "omdat",
-        "zodat",
-        "terwijl",
-        "nadat",
-        "voordat",
-        "zodra",
-        "indien",
-        "mits",
-        "tenzij",
-        "met",
-        "van",
-        "voor",
-        "bij",
-        "in",
-        "op",
-        "aan",
-        "naar",
-        "om",
-        "door",
-        "over",
-        "onder",
-        "tussen",
-        "tegen",
-        "binnen",
-        "buiten",
-        "na",
-        "zonder",
-        "tot",
-        "uit",
-        "en",
-        "maar",
-        "dus",
-        "want",
-        "ben",
-        "bent",
-        "heb",
-        "hebt",
-        "word",
-        "wordt",
-        "krijg",
-        "krijgt",
-        "kun",
-        "kan",
-        "kunt",
-        "wil",
-        "wilt",
-        "mag",
-        "moet",
-        "zal",
-        "ga",
-        "gaat",
-        "sta",
-        "staat",
-        "kom",
-        "komt",
-        "blijf",
-        "blijft",
-        "vind",
-        "vindt",
-        "ken",
-        "kent",
-        "weet",
-        "houd",
-        "hou",
-        "werk",
-    ]
-)
+# fmt: off
+_NOT_VERB_BEFORE_JE = frozenset({
+    "als", "wanneer", "dat", "wat", "hoe", "of", "waar", "waarmee", "waarin", "waarbij", "die", "wie", "welke",
+    "omdat", "zodat", "terwijl", "nadat", "voordat", "zodra", "indien", "mits", "tenzij", "met", "van", "voor",
+    "bij", "in", "op", "aan", "naar", "om", "door", "over", "onder", "tussen", "tegen", "binnen", "buiten",
+    "na", "zonder", "tot", "uit", "en", "maar", "dus", "want", "ben", "bent", "heb", "hebt", "word", "wordt",
+    "krijg", "krijgt", "kun", "kan", "kunt", "wil", "wilt", "mag", "moet", "zal", "ga", "gaat", "sta", "staat",
+    "kom", "komt", "blijf", "blijft", "vind", "vindt", "ken", "kent", "weet", "houd", "hou", "werk", "hoef",
+    "hoeft", "zou", "zult", "heeft", "had", "was",
+})
+# fmt: on
 _VERB_BEFORE_JE = re.compile(r"\b([a-zà-ÿ]{2,})\s+(?:je|jij)\b", re.IGNORECASE)
 
 
@@ -943,6 +960,6 @@ def _names_task_for_you(text: str) -> bool:
         first = rest[0].casefold().strip(",.;:")
         if first in _NOT_ACTIONS:
             continue
-        if _ACTION_START.match(first) and len(rest) >= 2:
+        if _ACTION_START.match(first) and first not in _NOT_VERBS and len(rest) >= 2:
             return True
     return False
