@@ -276,11 +276,12 @@ _MIN_PREFIX = 3
 
 
 @lru_cache(maxsize=256)
-def _probe(text: str) -> tuple[str, frozenset[str]]:
-    """A text lower-cased, and the first three letters of each of its words (a cue can only match where
-    a word starts with the first letters of one of its alternatives)."""
+def _probe(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A text lower-cased, the first three letters of each of its words (a cue can only match where a
+    word starts with the first letters of one of its alternatives), and its words."""
     lowered = text.casefold().replace("’", "'").replace("‘", "'")
-    return lowered, frozenset(w[:_MIN_PREFIX] for w in _TOKEN.findall(lowered))
+    words = frozenset(_TOKEN.findall(lowered))
+    return lowered, frozenset(w[:_MIN_PREFIX] for w in words), words
 
 
 _LEADING_GROUP = re.compile(r"^\(\?:([a-zà-ÿ' |]+)\)(\?)?(?![*+{])")
@@ -361,7 +362,7 @@ class _Cue:
         self._rest = tuple(rest)
 
     def search(self, text: str) -> bool:
-        lowered, prefixes = _probe(text)
+        lowered, prefixes, _ = _probe(text)
         for prefix in self._prefixes & prefixes:
             pattern = self._by_prefix[prefix]
             match = pattern.search(lowered)
@@ -437,7 +438,7 @@ _REQUIREMENT = _cue(
     r"opleiding (?:tot|als|in de richting|richting)", r"in het bezit van", r"rijbewijs \w*", r"rijbewijs",
     r"vog", r"verklaring omtrent (?:het )?gedrag", r"certifica\w*", r"bhv", r"vca\w*", r"svh", r"werkervaring",
     r"(?:\d+|enkele|ruime|aantoonbare|relevante) (?:jaar |jaren )?(?:werk)?ervaring",
-    r"ervaring (?:in|met|als|binnen|op|bij)", r"ervaring is", r"is een pr[eé]", r"een pr[eé]", r"pr[eé]",
+    r"ervaring (?:in|met|als|binnen|op|bij)", r"ervaring is", r"is een pré", r"is een pre", r"pré", r"pre",
     r"pluspunt", r"vereist", r"vereisten", r"noodzakelijk", r"beschikbaarheid",
     r"(?:ben|bent|is|zijn) (?:\w+ ){0,6}beschikbaar", r"beschikbaar (?:op|in|voor|bent)",
     r"bereid (?:om|bent|te|in)", r"woon(?:t|achtig) in", r"in de (?:regio|omgeving) (?:van|woont)",
@@ -472,8 +473,8 @@ _PITCH = _cue(
 # fmt: off
 _ORGANISATION = _cue(
     r"(?:wij|we) (?:zijn|hebben|staan|werken|geloven|willen|vinden|maken|helpen|bouwen|verzorgen|leveren|zorgen|ontwikkelen|bestaan|groeien|beheren|exploiteren|bedienen|tellen)",
-    r"(?:ons|onze) \w+", r"bij ons", r"(?:^|\s)(?:wij|we) \w+", r"\w+ (?:wij|we)(?= |$)", r"(?:het|ons|jouw|je|dit|deze) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt|draagt|heeft)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
-    r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ (?:locaties|vestigingen|medewerkers|collega's|winkels)",
+    r"(?:ons|onze) \w+", r"bij ons", r"(?:wij|we) \w+", r"\w+ wij(?= |$)", r"\w+ we(?= |$)", r"(?:het|ons|jouw|je|dit|deze) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt|draagt|heeft)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
+    r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ locaties", r"\d+ vestigingen", r"\d+ medewerkers", r"\d+ collega's", r"\d+ winkels",
     r"marktleider", r"missie", r"visie", r"kernwaarden", r"het team bestaat",
     r"(?:je|jouw) (?:nieuwe )?collega'?s", r"team van (?:\d+|ongeveer|ruim|zo'n)",
     r"(?:je|jij) komt (?:te werken )?(?:in|bij|op|terecht)", r"(?:je|jij) wordt (?:onderdeel|lid|deel)",
@@ -625,10 +626,14 @@ _TRAIT_CLAUSE = re.compile(
     r"|^(?:kan|kun|kunt)\s+(?:goed\s+)?omgaan\s+met\s+(?:weerstand|kritiek|tegenslag|feedback|emoties|stress|druk)"
     r"|^(?:weet|weten)\s+(?:\w+\s+){1,3}te\s+(?:inspireren|motiveren|enthousiasmeren|overtuigen|boeien)\b"
     r"|^(?:neemt|neem)\s+(?:graag\s+)?(?:het\s+)?initiatief\b|^(?:zet|zit)\s+(?:graag\s+)?een\s+stap(?:je)?\s+extra"
-    r"|\bmet\s+mensen\s+(?:\w+\s+)?(?:kunt\s+|kan\s+)?om(?:gaan|gaat|\s+kunt\s+gaan)\b|^(?:ziet|zie)\s+kansen\b|^(?:is|ben|bent)\s+(?:\w+\s+)?ingesteld\s+op\b"
+    r"|^(?:ziet|zie)\s+kansen\b|^(?:is|ben|bent)\s+(?:\w+\s+)?ingesteld\s+op\b"
     r"|^(?:houdt|houd)\s+(?:zijn|haar|je|jouw)\s+(?:gevoelens|emoties)\b"
     r"|^(?:kan|kun|kunt)\s+(?:goed\s+)?samenwerken\b"
-    r"|^(?:steekt|steek)\s+(?:zelf\s+)?de\s+handen\s+uit\s+de\s+mouwen|\bschrikt\s+(?:je|jou|hem|haar)\s+niet\s+af",
+    r"|^(?:steekt|steek)\s+(?:zelf\s+)?de\s+handen\s+uit\s+de\s+mouwen",
+    re.IGNORECASE,
+)  # every alternative anchored: used with .match
+_TRAIT_ANYWHERE = re.compile(
+    r"met\s+mensen\s+(?:\w+\s+)?(?:kunt\s+|kan\s+)?om(?:gaan|gaat|\s+kunt\s+gaan)\b|schrikt\s+(?:je|jou|hem|haar)\s+niet\s+af",
     re.IGNORECASE,
 )
 _GRAAG = re.compile(r"\bgraag\b", re.IGNORECASE)
@@ -731,7 +736,7 @@ def _clause_kind(clause: str) -> Kind | None:
         return None
     if _CONTEXT_CLAUSE.match(rest) or _WORKS_WITH_SOMEONE.match(rest):
         return "context"
-    if _TRAIT_CLAUSE.search(rest):
+    if _TRAIT_CLAUSE.match(rest) or _TRAIT_ANYWHERE.search(rest):
         return "trait"
     words = rest.split()
     copula = _COPULA.match(rest)
@@ -742,7 +747,7 @@ def _clause_kind(clause: str) -> Kind | None:
         if _all_traits(predicate):
             return "trait"
         return None
-    if _GRENZEN.search(rest):
+    if "grenzen" in rest and _GRENZEN.search(rest):
         return "trait"  # "geeft haar grenzen aan", "bewaakt haar eigen grenzen"
     have = _HAVE.match(rest) or _HAVE_INVERTED.search(rest)
     if have is not None:
@@ -862,12 +867,13 @@ def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
         and (section != "work" or _EXPLICIT_REQUIREMENT.search(text))
     ):
         return "requirement"  # under a work heading only when it says so: "Omwisseling rijbewijs" is a task
-    if _ORGANISATION.search(text) and not (task and _SECOND_PERSON.search(text)):
+    second_person = not _SECOND_PERSON_WORDS.isdisjoint(_probe(text)[2])
+    if _ORGANISATION.search(text) and not (task and second_person):
         return "context"
-    if section == "intro" and not _SECOND_PERSON.search(text):
+    if section == "intro" and not second_person:
         return "context"  # "Kinderopvang Zonnewijzer verzorgt op negen locaties …"
-    if _THIRD_PARTY_SUBJECT.match(text) and not _SECOND_PERSON.search(text):
-        return "context"  # "Schadeherstel De Kievit herstelt jaarlijks 3.000 auto's"
+    if (_THIRD_PARTY_SUBJECT.match(text) or _PLURAL_SUBJECT.match(text)) and not second_person:
+        return "context"  # "Schadeherstel De Kievit herstelt jaarlijks 3.000 auto's", "De cliënten hebben …"
     person = _person_kind(text)
     if person is not None:
         return person
@@ -878,6 +884,19 @@ def classify_sentence(sentence: str, section: Section | None = None) -> Kind:
     if section == "profile" and not _SKILL_CLAUSE.search(text) and not task:
         return "requirement"
     return "work"
+
+
+# A plural subject is not the one who does the job ("De cliënten hebben …", "Veel bewoners willen …",
+# "De medewerkers zijn nodig voor het hoogseizoen"): the worker is "je", "hij/zij" or "de medewerker".
+_PLURAL_SUBJECT = re.compile(
+    r"^(?!(?:in|op|bij|binnen|buiten|tussen|tegen|boven|voor|na|naast|met|van|volgens|tijdens|samen|alleen|even|"
+    r"verder|daarnaast|tevens|bovendien|hierbij|daarbij|dan|als|wanneer|omdat|zodat)\b)"
+    r"(?:(?:de|deze|die|veel|alle|onze|hun|sommige|andere|nieuwe|meer|vele|beide|\d+)\s+)*"
+    r"(?:[\w'’-]+\s+){0,2}?[\w’-]+(?:en|ers|s|'s|’s)\s+(?:en\s+[\w-]+\s+)?"
+    r"(?:zijn|hebben|worden|kunnen|willen|zullen|mogen|moeten|gaan|komen|staan|wonen|verblijven|krijgen|"
+    r"blijven|weten|zoeken|vinden|lopen)\b",
+    re.IGNORECASE,
+)
 
 
 _SEPARATORS = re.compile(
@@ -892,7 +911,7 @@ _EXPLICIT_REQUIREMENT = re.compile(
     r"\b(?:pr[eé]|pluspunt|vereist|noodzakelijk|\w*diploma\w*|in het bezit|beschikt over|(?:je|jij) hebt)\b",
     re.IGNORECASE,
 )
-_SECOND_PERSON = re.compile(r"\b(?:je|jij|jou|jouw|u|uw)\b", re.IGNORECASE)
+_SECOND_PERSON_WORDS = frozenset({"je", "jij", "jou", "jouw", "u", "uw"})
 # A sentence that starts with a name ("Modehuis Tjalsma is …", "Stichting De Linde biedt …"): two
 # capitalised words, the first no article or preposition.
 _THIRD_PARTY_SUBJECT = re.compile(

@@ -302,3 +302,65 @@ def test_fast_enough_for_a_long_vacancy() -> None:
     for _ in range(5):
         split_description(text + str(_))
     assert (time.process_time() - start) / 5 < 0.05  # generous for a loaded CI host; ~3-6 ms here
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je denkt mee over verbeteringen.",
+        "Je luistert goed naar de wensen van de klant.",
+        "Je legt makkelijk contact met jongeren.",
+        "Je blijft rustig als het druk wordt.",
+        "Je bent een echte teamspeler.",
+        "Je bent een stevige, betrokken begeleider die ruimte geeft.",
+        "Hij werkt zorgvuldig, ook onder tijdsdruk.",
+        "Ze geeft duidelijk haar grenzen aan.",
+        "Je kunt goed omgaan met weerstand.",
+    ],
+)
+def test_soft_skills_in_vacancy_words_are_traits(text: str) -> None:
+    assert [s.kind for s in split_description(text)] == ["trait"]
+
+
+def test_the_intro_of_a_vacancy_is_context_and_its_title_no_task() -> None:
+    text = (
+        "Vacatures | Zorg | Begeleider\n"
+        "Begeleider woonvorm (28 uur)\n"
+        "Arnhem, Presikhaaf\n"
+        "\n"
+        "Stichting De Brug biedt wonen en dagbesteding aan 300 mensen met een beperking. "
+        "Op de woning wonen acht jongvolwassenen. De bewoners hebben veel structuur nodig.\n"
+        "\n"
+        "## Wat ga je doen?\n"
+        "Je begeleidt de bewoners bij het koken. Je stelt samen met hen een dagplanning op.\n"
+    )
+    assert split_statements(text) == [
+        "begeleidt de bewoners bij het koken",
+        "stelt samen met hen een dagplanning op",
+    ]
+    found = kinds(text)
+    assert (
+        found["Stichting De Brug biedt wonen en dagbesteding aan 300 mensen met een beperking"] == "context"
+    )
+    assert found["De bewoners hebben veel structuur nodig"] == "context"
+    assert found["Begeleider woonvorm (28 uur)"] != "work"
+
+
+def test_requirements_under_a_work_heading_only_when_they_say_so() -> None:
+    text = "Taken:\n- Omwisselen van buitenlandse rijbewijzen\n- Je hebt een geldig rijbewijs B\n"
+    assert kinds(text) == {
+        "Omwisselen van buitenlandse rijbewijzen": "work",
+        "hebt een geldig rijbewijs B": "requirement",
+    }
+
+
+def test_experience_is_a_requirement_even_when_it_names_a_task() -> None:
+    text = "Ervaring in het bedienen van gasten hoef je niet te hebben. Je hebt kennis van HACCP."
+    assert split_statements(text) == ["hebt kennis van HACCP"]
+
+
+def test_a_task_with_an_inverted_verb_stays_work_next_to_context_words() -> None:
+    text = "In de schoolvakanties organiseer je samen met je collega's een vakantieprogramma."
+    assert split_statements(text) == [
+        "In de schoolvakanties organiseer je samen met je collega's een vakantieprogramma"
+    ]
