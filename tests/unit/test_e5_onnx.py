@@ -107,7 +107,7 @@ def test_concurrent_requests_get_the_vectors_they_get_alone(
     batches = [texts[i : i + 20] for i in range(0, 120, 20)]
     alone = [fast.encode(b) for b in batches]
     assert fast._onnx is not None
-    fast._onnx.model._seen.clear()  # the threads fill the word cache at the same time
+    fast._onnx.tokenizer._seen.clear()  # the threads fill the word cache at the same time
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(fast.encode, batches))
     for a, b in zip(alone, together, strict=True):
