@@ -12,11 +12,11 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from app.audit import repository
 from app.auth.keys import Principal
 from app.errors import NotFound
 from app.matching.service import (
@@ -68,11 +68,6 @@ def record_parts(result: MatchResult) -> MatchRecordParts:
     )
 
 
-# One row per served match: a Core statement built once (no ORM bulk-insert machinery per call).
-_AUDIT_TABLE = cast(Table, AuditRecord.__table__)
-_INSERT_RECORD = insert(_AUDIT_TABLE).returning(_AUDIT_TABLE.c.id)
-
-
 def record_match(
     session: Session,
     *,
@@ -85,24 +80,19 @@ def record_match(
     """Record one served match; returns the record's id. `request` holds what was sent; the skills as
     scored are added (for replay). One INSERT … RETURNING, no ORM object."""
     parts = result if isinstance(result, MatchRecordParts) else record_parts(result)
-    record_id = (
-        session.connection()
-        .execute(
-            _INSERT_RECORD,
-            {
-                "key_name": principal.name,
-                "role": principal.role,
-                "endpoint": endpoint,
-                "workplace_id": workplace_id,
-                "request": {**request, "scored_skills": parts.scored_skills},
-                "config": parts.config,
-                "catalogue_version": parts.catalogue_version,
-                "result": parts.result,
-            },
-        )
-        .scalar_one()
+    return repository.insert_record(
+        session,
+        {
+            "key_name": principal.name,
+            "role": principal.role,
+            "endpoint": endpoint,
+            "workplace_id": workplace_id,
+            "request": {**request, "scored_skills": parts.scored_skills},
+            "config": parts.config,
+            "catalogue_version": parts.catalogue_version,
+            "result": parts.result,
+        },
     )
-    return int(record_id)
 
 
 def purge(session: Session, *, retention_days: int, now: dt.datetime | None = None) -> int:
@@ -110,26 +100,20 @@ def purge(session: Session, *, retention_days: int, now: dt.datetime | None = No
     if retention_days <= 0:
         return 0
     cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
-    result = session.execute(delete(AuditRecord).where(AuditRecord.created_at < cutoff))
-    deleted = getattr(result, "rowcount", 0)
+    deleted = repository.delete_records_before(session, cutoff)
     if deleted:
         log.info("audit retention: %d records older than %d days deleted", deleted, retention_days)
-    return int(deleted or 0)
+    return deleted
 
 
 def list_records(
     session: Session, *, limit: int = 50, offset: int = 0, key_name: str | None = None
 ) -> tuple[Sequence[AuditRecord], int]:
-    query = select(AuditRecord)
-    if key_name:
-        query = query.where(AuditRecord.key_name == key_name)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditRecord.id.desc()).limit(limit).offset(offset)).all()
-    return rows, total
+    return repository.list_records(session, limit=limit, offset=offset, key_name=key_name)
 
 
 def get_record(session: Session, record_id: int) -> AuditRecord:
-    record = session.get(AuditRecord, record_id)
+    record = repository.get_record(session, record_id)
     if record is None:
         raise NotFound("match record", record_id)
     return record
@@ -174,9 +158,7 @@ def record_fit(
         catalogue_version=result.catalogue_version,
         result=summarise_fit(result),
     )
-    session.add(record)
-    session.flush()
-    return record
+    return repository.add_record(session, record)
 
 
 FIT_ENDPOINT = "GET /v1/programmes/{crebo}/workplaces"

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth import repository
 from app.errors import Conflict, DomainError, NotFound
 from app.models import ApiKey
 
@@ -89,13 +89,11 @@ def create_key(session: Session, *, name: str, role: str) -> CreatedKey:
 
 
 def list_keys(session: Session) -> Sequence[ApiKey]:
-    return session.scalars(select(ApiKey).order_by(ApiKey.id)).all()
+    return repository.list_keys(session)
 
 
 def revoke_key(session: Session, *, key_id: int | None = None, name: str | None = None) -> ApiKey:
-    query = select(ApiKey)
-    query = query.where(ApiKey.id == key_id) if key_id is not None else query.where(ApiKey.name == name)
-    key = session.scalar(query)
+    key = repository.get_key(session, key_id=key_id, name=name)
     if key is None:
         raise NotFound("api key", key_id if key_id is not None else name)
     if key.revoked_at is None:
@@ -110,7 +108,7 @@ def authenticate(session: Session, secret: str) -> Principal:
     if not secret.startswith(PREFIX) or "_" not in secret[len(PREFIX) :]:
         raise invalid
     prefix = secret[len(PREFIX) :].split("_", 1)[0]
-    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = repository.get_key_by_prefix(session, prefix)
     expected = key.secret_hash if key is not None else _hash(secrets.token_hex(16))
     if not hmac.compare_digest(expected, _hash(secret)) or key is None or key.revoked_at is not None:
         raise invalid

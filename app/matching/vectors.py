@@ -11,15 +11,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.matching import repository
 from app.matching.embedders import Embedder, EnsembleEmbedder, Matrix, text_hash
-from app.models import EmbeddingCache
-
-_CHUNK = 500
 
 
 class VectorCache:
@@ -48,7 +43,11 @@ class VectorCache:
                     found[h] = self._memory[key]
         missing = [h for h in dict.fromkeys(hashes) if h not in found]
         if missing and session is not None:
-            found.update(self._load(session, embedder, missing))
+            found.update(
+                repository.get_vectors(
+                    session, model=embedder.name, model_version=embedder.version, hashes=missing
+                )
+            )
             missing = [h for h in missing if h not in found]
         if missing:
             wanted = set(missing)
@@ -59,7 +58,9 @@ class VectorCache:
             new = {h: computed[i] for i, h in enumerate(order)}
             found.update(new)
             if session is not None:
-                self._store(session, embedder, new)
+                repository.add_vectors(
+                    session, model=embedder.name, model_version=embedder.version, vectors=new
+                )
         with self._lock:
             for h, v in found.items():
                 self._memory[(embedder.name, embedder.version, h)] = v
@@ -68,37 +69,3 @@ class VectorCache:
         if not hashes:
             return np.zeros((0, embedder.dim), dtype=np.float32)
         return np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
-
-    @staticmethod
-    def _load(session: Session, embedder: Embedder, hashes: list[str]) -> dict[str, Matrix]:
-        result: dict[str, Matrix] = {}
-        for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK]
-            rows = session.execute(
-                select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
-                    EmbeddingCache.model == embedder.name,
-                    EmbeddingCache.model_version == embedder.version,
-                    EmbeddingCache.text_hash.in_(chunk),
-                )
-            )
-            for h, blob in rows:
-                result[h] = np.frombuffer(blob, dtype=np.float32)
-        return result
-
-    @staticmethod
-    def _store(session: Session, embedder: Embedder, vectors: dict[str, Matrix]) -> None:
-        rows = [
-            {
-                "model": embedder.name,
-                "model_version": embedder.version,
-                "text_hash": h,
-                "dim": int(v.shape[0]),
-                "vector": np.asarray(v, dtype=np.float32).tobytes(),
-            }
-            for h, v in vectors.items()
-        ]
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        for start in range(0, len(rows), _CHUNK):
-            statement = insert(EmbeddingCache).values(rows[start : start + _CHUNK])
-            session.execute(statement.on_conflict_do_nothing())
