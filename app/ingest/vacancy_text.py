@@ -38,10 +38,12 @@ __all__ = [
 
 Kind = Literal["work", "trait", "context", "requirement", "offer", "apply", "other"]
 KINDS: tuple[Kind, ...] = ("work", "trait", "context", "requirement", "offer", "apply", "other")
-# The section a heading opens; "profile" mixes skills with traits and requirements.
+# The section a heading opens; "profile" mixes skills with traits and requirements; "intro" is the text
+# before the first heading of a text that has headings (the organisation presenting itself).
 Section = Literal["work", "profile", "offer", "context", "apply", "other", "intro"]
 
 MAX_HEADING_WORDS = 8
+_MAX_HEADING_CHARS = 120
 
 # --- headings -------------------------------------------------------------------------------------
 
@@ -123,6 +125,7 @@ def _heading_text(line: str) -> str:
     return line.strip().strip("*_#").strip()
 
 
+@lru_cache(maxsize=256)
 def heading_section(line: str) -> Section | None:
     """The section a heading names ("Wat bieden wij?" -> "offer"), or None for one it does not name."""
     text = _heading_text(line).rstrip(":?! ").casefold()
@@ -153,8 +156,10 @@ def looks_like_heading(line: str, *, before: str | None, after: str | None) -> b
     stripped = line.strip()
     if not stripped:
         return False
-    if _is_markdown_heading(stripped):
+    if stripped[0] in "#*_" and _is_markdown_heading(stripped):
         return True
+    if len(stripped) > _MAX_HEADING_CHARS:
+        return False
     text = _heading_text(stripped)
     words = _WORDS.findall(text)
     if not words or len(words) > MAX_HEADING_WORDS or _HEADING_END.search(text):
@@ -204,10 +209,10 @@ _METADATA_WORDS = (
     r"posted", r"posted date", r"posted on", r"date posted", r"geplaatst", r"geplaatst op", r"gepubliceerd",
     r"gepubliceerd op", r"publicatiedatum", r"plaatsingsdatum", r"sluitingsdatum", r"reageren kan tot",
     r"vacature-?(?:nummer|code|id|nr)", r"referentie(?:nummer|nr)", r"job\s*id", r"deel (?:deze|de) vacature",
-    r"share (?:on|this)", r"bekijk (?:alle|meer|onze) vacatures", r"terug naar (?:vacatures|overzicht|het overzicht)",
-    r"lees meer", r"print (?:deze )?vacature", r"vacature opslaan", r"sla op", r"cookies?",
-    r"privacy\s*(?:beleid|statement|verklaring)", r"inloggen", r"log in",
-    r"\d+\s+(?:dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|minuten)\s+geleden",
+    r"share (?:on|this)", r"bekijk (?:alle|meer|onze) vacatures",
+    r"terug naar (?:vacatures|overzicht|het overzicht)", r"lees meer", r"print (?:deze )?vacature",
+    r"vacature opslaan", r"sla op", r"cookies?", r"privacy\s*(?:beleid|statement|verklaring)", r"inloggen",
+    r"log in", r"\d+\s+(?:dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|minuten)\s+geleden",
 )
 # fmt: on
 # Words that carry no skill of their own: articles, pronouns, prepositions, conjunctions, adverbs,
@@ -222,9 +227,9 @@ _FUNCTION_WORDS = frozenset({
     "tegen", "binnen", "buiten", "na", "per", "zonder", "als", "dan", "zo", "te", "heel", "erg", "zeer",
     "veel", "meer", "minder", "meest", "vooral", "echt", "even", "weer", "is", "ben", "bent", "was", "waren",
     "wordt", "worden", "word", "werd", "heb", "hebt", "heeft", "had", "hadden", "kan", "kun", "kunt", "kon",
-    "mag", "moet", "moeten", "zal", "zult", "zullen", "wil", "wilt", "wilde", "uur", "uren", "stuks", "euro", "pm", "p.m.", "nr", "etc", "enz", "o.a.", "bijv", "ca",
-    "the", "a", "an", "and", "to", "for", "on", "with", "at", "by", "from", "are", "you",
-    "your", "our",
+    "mag", "moet", "moeten", "zal", "zult", "zullen", "wil", "wilt", "wilde", "uur", "uren", "stuks", "euro",
+    "pm", "p.m.", "nr", "etc", "enz", "o.a.", "bijv", "ca", "the", "a", "an", "and", "to", "for", "on", "with",
+    "at", "by", "from", "are", "you", "your", "our",
 })
 # fmt: on
 MIN_CONTENT_WORDS = 2
@@ -253,15 +258,15 @@ def is_skill_text(text: str) -> bool:
         return False
     if _METADATA.search(text):
         return False
-    rest = text
-    if _DIGIT.search(text):
-        if _POSTCODE.search(text) or _STREET.search(text):
-            return False
-        rest = _MONTH_YEAR.sub(" ", _DATE.sub(" ", text))
-        if _PHONE.search(rest):
-            return False
-        rest = _AMOUNT.sub(" ", rest)
-    return len(_content_words(rest)) >= MIN_CONTENT_WORDS
+    if not _DIGIT.search(text):  # the words of the text, as its probe already has them
+        content = (w for w in _probe(text)[2] if len(w) > 1 and w[0].isalpha() and w not in _FUNCTION_WORDS)
+        return next(content, None) is not None and next(content, None) is not None
+    if _POSTCODE.search(text) or _STREET.search(text):
+        return False
+    rest = _MONTH_YEAR.sub(" ", _DATE.sub(" ", text))
+    if _PHONE.search(rest):
+        return False
+    return len(_content_words(_AMOUNT.sub(" ", rest))) >= MIN_CONTENT_WORDS
 
 
 _DIGIT = re.compile(r"\d")
@@ -388,16 +393,18 @@ def _cue(*alternatives: str) -> _Cue:
 _METADATA = _cue(*_METADATA_WORDS)
 # fmt: off
 _DIVERSITY = _cue(
-    r"diversiteit", r"divers(?:e)? (?:team|organisatie|samenstelling)", r"inclusie", r"inclusieve?", r"inclusiviteit",
-    r"inclusieve?(?: werkgever| organisatie| werkomgeving| cultuur)", r"gelijke kansen", r"ongeacht",
-    r"(?:arbeids|functie)beperking", r"banenafspraak", r"iedereen is welkom", r"discriminatie",
+    r"diversiteit", r"divers(?:e)? (?:team|organisatie|samenstelling)", r"inclusie", r"inclusieve?",
+    r"inclusiviteit", r"inclusieve?(?: werkgever| organisatie| werkomgeving| cultuur)", r"gelijke kansen",
+    r"ongeacht", r"(?:arbeids|functie)beperking", r"banenafspraak", r"iedereen is welkom", r"discriminatie",
 )
 # fmt: on
 # fmt: off
 _APPLY = _cue(
-    r"sollicit\w*", r"reageer", r"reageren", r"stuur (?:dan )?(?:je|jouw|uw) (?:cv|brief|motivatie\w*|sollicitatie\w*|reactie)", r"cv", r"curriculum vitae",
-    r"motivatiebrief", r"(?:cv|motivatie) (?:en|&) (?:cv|motivatie)", r"neem (?:dan )?(?:gerust )?contact op",
-    r"contact (?:op)?nemen", r"contactpersoon", r"bel (?:dan |gerust )?(?:met|naar)", r"bellen (?:met|naar)", r"bel ons",
+    r"sollicit\w*", r"reageer", r"reageren",
+    r"stuur (?:dan )?(?:je|jouw|uw) (?:cv|brief|motivatie\w*|sollicitatie\w*|reactie)", r"cv",
+    r"curriculum vitae", r"motivatiebrief", r"(?:cv|motivatie) (?:en|&) (?:cv|motivatie)",
+    r"neem (?:dan )?(?:gerust )?contact op", r"contact (?:op)?nemen", r"contactpersoon",
+    r"bel (?:dan |gerust )?(?:met|naar)", r"bellen (?:met|naar)", r"bel ons",
     r"mail (?:dan |gerust )?(?:naar|je)", r"e-?mailadres", r"telefoonnummer",
     r"vragen over (?:de|deze) (?:vacature|functie|baan)",
     r"(?:meer|aanvullende) informatie (?:over|kun|kan|vind|bij)",
@@ -424,16 +431,17 @@ _OFFER = _cue(
     r"flexibele werktijden", r"werktijden", r"secundaire", r"arbeidsvoorwaarden", r"vergoeding",
     r"onkostenvergoeding", r"bonus", r"fietsplan", r"sportabonnement", r"bedrijfsfitness",
     r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"wij bieden", r"we bieden",
-    r"bieden (?:wij|we) (?:je|jou)", r"kun je rekenen op",
-    r"mag je rekenen op", r"rekenen op", r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*",
-    r"per direct", r"startdatum", r"ingangsdatum", r"met uitzicht op", r"in vaste dienst", r"bij goed functioneren",
-    r"(?:vast|flexibel|eigen) rooster", r"(?:mogelijkheid|mogelijkheden|kans|kansen) (?:tot|om|voor) (?:\w+ ){0,2}"
-    r"(?:door)?(?:groei|ontwikkel|leren|opleiding|scholing)\w*",
+    r"bieden (?:wij|we) (?:je|jou)", r"kun je rekenen op", r"mag je rekenen op", r"rekenen op",
+    r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*", r"per direct", r"startdatum",
+    r"ingangsdatum", r"met uitzicht op", r"in vaste dienst", r"bij goed functioneren",
+    r"(?:vast|flexibel|eigen) rooster",
+    r"(?:mogelijkheid|mogelijkheden|kans|kansen) (?:tot|om|voor) (?:\w+ ){0,2}(?:door)?(?:groei|ontwikkel|leren|opleiding|scholing)\w*",
 )
 # fmt: on
 # fmt: off
 _REQUIREMENT = _cue(
-    r"\w*diploma\w*", r"mbo[- ]?\d", r"mbo[- ]niveau(?: \d)?", r"mbo-(?:opleiding|diploma|niveau)", r"hbo-?\w*", r"(?:mbo|hbo)[- ]werk- en denkniveau", r"vmbo", r"havo", r"vwo", r"niveau [1-4]",
+    r"\w*diploma\w*", r"mbo[- ]?\d", r"mbo[- ]niveau(?: \d)?", r"mbo-(?:opleiding|diploma|niveau)",
+    r"hbo-?\w*", r"(?:mbo|hbo)[- ]werk- en denkniveau", r"vmbo", r"havo", r"vwo", r"niveau [1-4]",
     r"(?:werk- en )?denkniveau", r"afgeronde \w*\s?opleiding",
     r"opleiding (?:tot|als|in de richting|richting)", r"in het bezit van", r"rijbewijs \w*", r"rijbewijs",
     r"vog", r"verklaring omtrent (?:het )?gedrag", r"certifica\w*", r"bhv", r"vca\w*", r"svh", r"werkervaring",
@@ -447,7 +455,8 @@ _REQUIREMENT = _cue(
     r"\d+ jaar of ouder", r"minimumleeftijd", r"(?:bbl|bol)[- ]?(?:opleiding|traject)?",
     r"volgt (?:een|de) opleiding", r"startkwalificatie", r"kwalificatie als", r"bevoegdheid",
     r"registratie (?:in|bij) (?:het )?(?:big|skj)", r"big-?registratie", r"skj",
-    r"fysiek (?:sterk|fit|belastend)", r"(?:avond|nacht|weekend|onregelmatige)[- ]?(?:en [\w-]+ )?diensten", r"in een rooster",
+    r"fysiek (?:sterk|fit|belastend)", r"(?:avond|nacht|weekend|onregelmatige)[- ]?(?:en [\w-]+ )?diensten",
+    r"in een rooster",
 )
 # fmt: on
 # fmt: off
@@ -459,22 +468,27 @@ _PITCH = _cue(
     r"spreekt (?:dit|deze|het) \w* ?aan", r"klinkt (?:dit|dat|het)", r"lijkt (?:het|dit) (?:je|jou)",
     r"dan (?:zoeken|willen|hebben|horen|maken) (?:wij|we)", r"dan (?:ben|bent|is) (?:jij|je|dit)",
     r"kom (?:werken|bij|ons|dan)", r"word (?:jij|je|onze)", r"maak (?:jij )?het verschil",
-    r"geen dag is (?:\w+ )?(?:hetzelfde|gelijk)", r"(?:perfecte|ideale|mooie) (?:combinatie|kans|gelegenheid|plek)",
+    r"geen dag is (?:\w+ )?(?:hetzelfde|gelijk)",
+    r"(?:perfecte|ideale|mooie) (?:combinatie|kans|gelegenheid|plek)",
     r"(?:dan )?past (?:\w+ ){0,6}(?:bij (?:jou|je)|perfect)", r"(?:worden|wordt) (?:\w+ ){0,2}gewaardeerd",
-    r"(?:tijdelijke )?(?:ondersteuning/)?versterking", r"had", r"hadden", r"kwam", r"kwamen",
-    r"ging", r"gingen", r"deed", r"deden", r"begon", r"begonnen", r"werkte", r"werkten", r"durfde", r"(?:jouw|je) (?:droom)?baan", r"de ideale baan",
-    r"aan de slag (?:bij|als)", r"wat wil je nog meer", r"(?:wij|we) maken (?:graag )?kennis",
-    r"versterk (?:ons|onze|jij)", r"vacature", r"(?:wij|we) (?:horen|ontvangen) graag", r"ik", r"mijn", r"mij",
-    r"me", r"geweldig\w*", r"fantastisch\w*", r"jouw kans", r"kans om", r"uitdagende (?:baan|functie|rol)",
+    r"(?:tijdelijke )?(?:ondersteuning/)?versterking", r"had", r"hadden", r"kwam", r"kwamen", r"ging",
+    r"gingen", r"deed", r"deden", r"begon", r"begonnen", r"werkte", r"werkten", r"durfde",
+    r"(?:jouw|je) (?:droom)?baan", r"de ideale baan", r"aan de slag (?:bij|als)", r"wat wil je nog meer",
+    r"(?:wij|we) maken (?:graag )?kennis", r"versterk (?:ons|onze|jij)", r"vacature",
+    r"(?:wij|we) (?:horen|ontvangen) graag", r"ik", r"mijn", r"mij", r"me", r"geweldig\w*", r"fantastisch\w*",
+    r"jouw kans", r"kans om", r"uitdagende (?:baan|functie|rol)",
     r"(?:leuke|mooie|afwisselende|uitdagende|veelzijdige|dynamische|boeiende|fijne|zinvolle) (?:baan|functie|job|rol|werkplek|uitdaging)",
-    r"dat is (?:precies )?wat", r"gezocht", r"zoekt (?:een|jou|iemand|nieuwe|versterking)", r"(?:zegt|vertelt|aldus) (?:\w+ ){0,4}\w+", r"zo(?:'n)? (?:gaaf|mooi|leuk)",
+    r"dat is (?:precies )?wat", r"gezocht", r"zoekt (?:een|jou|iemand|nieuwe|versterking)",
+    r"(?:zegt|vertelt|aldus) (?:\w+ ){0,4}\w+", r"zo(?:'n)? (?:gaaf|mooi|leuk)",
 )
 # fmt: on
 # fmt: off
 _ORGANISATION = _cue(
     r"(?:wij|we) (?:zijn|hebben|staan|werken|geloven|willen|vinden|maken|helpen|bouwen|verzorgen|leveren|zorgen|ontwikkelen|bestaan|groeien|beheren|exploiteren|bedienen|tellen)",
-    r"(?:ons|onze) \w+", r"bij ons", r"(?:wij|we) \w+", r"\w+ wij(?= |$)", r"\w+ we(?= |$)", r"(?:het|ons|jouw|je|dit|deze) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt|draagt|heeft)", r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht",
-    r"sinds (?:19|20)\d\d", r"vestigingen", r"\d+ locaties", r"\d+ vestigingen", r"\d+ medewerkers", r"\d+ collega's", r"\d+ winkels",
+    r"(?:ons|onze) \w+", r"bij ons", r"(?:wij|we) \w+", r"\w+ wij(?= |$)", r"\w+ we(?= |$)",
+    r"(?:het|ons|jouw|je|dit|deze) team (?:\w+ ){0,3}(?:bestaat|telt|is|werkt|zorgt|draagt|heeft)",
+    r"(?:deze|onze) organisatie", r"ons bedrijf", r"familiebedrijf", r"opgericht", r"sinds (?:19|20)\d\d",
+    r"vestigingen", r"\d+ locaties", r"\d+ vestigingen", r"\d+ medewerkers", r"\d+ collega's", r"\d+ winkels",
     r"marktleider", r"missie", r"visie", r"kernwaarden", r"het team bestaat",
     r"(?:je|jouw) (?:nieuwe )?collega'?s", r"team van (?:\d+|ongeveer|ruim|zo'n)",
     r"(?:je|jij) komt (?:te werken )?(?:in|bij|op|terecht)", r"(?:je|jij) wordt (?:onderdeel|lid|deel)",
@@ -507,11 +521,13 @@ _CONTEXT_SENTENCE = _cue(
     r"in opdracht van", r"in teamverband", r"in (?:een )?team",
     r"samen met (?:je |jouw |zijn |haar )?collega'?s", r"(?:de|het) werkveld", r"werkomgeving(?:en)?",
     r"in dienst van", r"(?:je|jouw|zijn|haar|de) werkplek (?:is|ligt|bevindt)",
-    r"werk(?:t|en)? (?:je |jij |hij |zij |ze )?(?:\w+ ){0,2}samen met", r"werkt (?:hij|zij|ze) (?:\w+ ){0,4}samen",
+    r"werk(?:t|en)? (?:je |jij |hij |zij |ze )?(?:\w+ ){0,2}samen met",
+    r"werkt (?:hij|zij|ze) (?:\w+ ){0,4}samen",
     r"werkt (?:hij|zij|ze) (?:\w+ ){0,2}(?:in|bij|binnen|vanuit|op)",
     r"(?:kun|kan|kunt) (?:je|jij|hij|zij|ze) (?:\w+ ){0,2}werken (?:op|in|bij|binnen|vanuit)",
-    r"(?:ben|bent|is) (?:je |jij |hij |zij |ze )?(?:een )?belangrijke (?:schakel|spil|rol)", r"onder (?:leiding|begeleiding|supervisie|toezicht)",
-    r"eindverantwoordelijk\w*", r"bevindt (?:hij|zij|ze|je|jij) zich", r"heeft (?:zijn|haar|het|je|jouw) werk",
+    r"(?:ben|bent|is) (?:je |jij |hij |zij |ze )?(?:een )?belangrijke (?:schakel|spil|rol)",
+    r"onder (?:leiding|begeleiding|supervisie|toezicht)", r"eindverantwoordelijk\w*",
+    r"bevindt (?:hij|zij|ze|je|jij) zich", r"heeft (?:zijn|haar|het|je|jouw) werk",
     r"(?:dit|dat) doet (?:hij|zij|ze|je) (?:\w+ )?(?:bij|in|vanuit)",
 )
 # fmt: on
@@ -532,11 +548,11 @@ _TRAIT_ADJECTIVES = frozenset({
     "oplettend", "open", "humorvol", "optimistisch", "planmatig", "gestructureerd", "georganiseerd",
     "cultuurbewust", "kostenbewust", "veiligheidsbewust", "milieubewust", "interpersoonlijk", "sensitief",
     "toegankelijk", "laagdrempelig", "inzetbaar", "aanspreekbaar", "standvastig", "stabiel", "evenwichtig",
-    "volwassen", "hardwerkend", "gedreven", "gepassioneerd", "trots", "zakelijk", "tactvol", "diplomatiek", "overtuigend", "zelfverzekerd", "zelfbewust", "zelfkritisch",
-    "reflectief", "lerend", "teamgericht",
-    "dienstverlenend", "luisterend", "fit", "vitaal", "sportief", "vakkundig", "vaardig",
-    "onderlegd", "capabel", "bekwaam", "stevig", "nuchter", "duidelijk", "nauwgezet",
-    "ondersteunend", "faciliterend", "signalerend", "natuurlijk", "rechtvaardig", "consequent",
+    "volwassen", "hardwerkend", "gedreven", "gepassioneerd", "trots", "zakelijk", "tactvol", "diplomatiek",
+    "overtuigend", "zelfverzekerd", "zelfbewust", "zelfkritisch", "reflectief", "lerend", "teamgericht",
+    "dienstverlenend", "luisterend", "fit", "vitaal", "sportief", "vakkundig", "vaardig", "onderlegd",
+    "capabel", "bekwaam", "stevig", "nuchter", "duidelijk", "nauwgezet", "ondersteunend", "faciliterend",
+    "signalerend", "natuurlijk", "rechtvaardig", "consequent",
 })
 # fmt: on
 _TRAIT_SUFFIXES = (
@@ -561,9 +577,8 @@ _PERSON_NOUN = re.compile(
 _ADVERBS = frozenset({
     "zeer", "erg", "heel", "goed", "snel", "altijd", "ook", "daarnaast", "echt", "vooral", "enorm",
     "bijzonder", "van", "nature", "zowel", "als", "en", "of", "maar", "toch", "wel", "niet", "nooit", "graag",
-    "uitermate", "ontzettend", "super", "extreem", "behoorlijk", "voldoende", "beide", "tevens",
-    "bovendien", "verder", "immers", "daarbij", "hierbij", "bij", "uitstek", "een", "beetje",
-    "licht", "redelijk", "sterk",
+    "uitermate", "ontzettend", "super", "extreem", "behoorlijk", "voldoende", "beide", "tevens", "bovendien",
+    "verder", "immers", "daarbij", "hierbij", "bij", "uitstek", "een", "beetje", "licht", "redelijk", "sterk",
 })
 # fmt: on
 # A noun of the person, also at the end of a compound ("doorzettingsvermogen", "verantwoordelijkheidsgevoel").
@@ -639,11 +654,14 @@ _TRAIT_ANYWHERE = re.compile(
 _GRAAG = re.compile(r"\bgraag\b", re.IGNORECASE)
 
 # A clause that names a task in a profile section: a skill, a piece of knowledge, a tool.
+# fmt: off
 _SKILL_CLAUSE = _cue(
     r"kennis", r"vakkennis", r"verstand van", r"bekend met", r"vaardig(?:heid|heden)?\s+(?:in|met)",
-    r"ervaring\s+met\s+het\s+\w+en", r"kunt", r"kun\s+je", r"kan(?!\s+je\s+rekenen)", r"weet\s+(?:hoe|om\s+te|wat)",
-    r"beheerst", r"beheers", r"vaardigheden", r"hanteren", r"bedienen", r"werken\s+met", r"werkt (?:met|volgens)", r"werk (?:met|volgens)", r"werken volgens",
-)  # fmt: skip
+    r"ervaring\s+met\s+het\s+\w+en", r"kunt", r"kun\s+je", r"kan(?!\s+je\s+rekenen)",
+    r"weet\s+(?:hoe|om\s+te|wat)", r"beheerst", r"beheers", r"vaardigheden", r"hanteren", r"bedienen",
+    r"werken\s+met", r"werkt (?:met|volgens)", r"werk (?:met|volgens)", r"werken volgens",
+)
+# fmt: on
 
 _SUBJECT = re.compile(
     r"^(?:(?:daarnaast|verder|tevens|bovendien|ook|en|of|maar|dus|zo|daarbij|hierbij|veelal|meestal|vaak|soms"
@@ -940,8 +958,8 @@ _ACTION_START = re.compile(r"^[a-zà-ÿ]{3,}t$", re.IGNORECASE)
 _NOT_ACTIONS = frozenset({
     "is", "ben", "bent", "zijn", "heeft", "hebt", "heb", "hebben", "werkt", "werk", "werken", "wordt",
     "worden", "gaat", "staat", "komt", "krijgt", "krijg", "vindt", "vind", "wilt", "wil", "houdt", "hou",
-    "kent", "weet", "lijkt", "blijft", "past",
-    "hoeft", "hoef", "moet", "zult", "blijkt", "bestaat", "betekent", "zit", "ligt", "heet",
+    "kent", "weet", "lijkt", "blijft", "past", "hoeft", "hoef", "moet", "zult", "blijkt", "bestaat",
+    "betekent", "zit", "ligt", "heet",
 })
 # fmt: on
 
