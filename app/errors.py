@@ -37,7 +37,15 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
+    """A well-formed request that the data as stored refuses (409): it collides with a record, names one
+    that does not exist, or asks for more than there is. The same request can succeed once the data
+    changes; a request that is wrong whatever the data is an InvalidDocument or a validation error (422)."""
+
     title = "Conflict"
+
+    def __init__(self, detail: str, errors: list[ErrorItem] | None = None) -> None:
+        super().__init__(detail)
+        self.errors: list[ErrorItem] = list(errors or [])
 
 
 class PreconditionFailed(DomainError):
@@ -63,9 +71,15 @@ class UnsupportedDocument(InvalidDocument):
 
 
 class NothingToScore(DomainError):
-    """A match was asked for where there is no data to score on."""
+    """A match was asked for where the stored data gives nothing to score on: a workplace or profile
+    without skills (409, like every refusal that depends on the data rather than on the request)."""
 
     title = "Nothing to score"
+
+
+class NothingSent(NothingToScore):
+    """A request that itself carries nothing to score: no skills, and no skill statement could be read
+    from its description (422: the request is what is wrong)."""
 
 
 class NoProgrammes(NothingToScore):

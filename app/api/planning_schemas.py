@@ -7,9 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.api.schemas import ProgrammeRef, Strict
+from app.api.schemas import Id, ProgrammeRef, Strict
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
 Crebo = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 
 
@@ -24,7 +28,7 @@ class WorkplaceBrief(BaseModel):
 
 
 class SuggestIn(Strict):
-    workplace_ids: list[int] | None = Field(
+    workplace_ids: list[Id] | None = Field(
         default=None, max_length=1000, description="Workplaces to cluster; default all"
     )
     k: int = Field(default=4, ge=1, le=50, description="Number of profiles")
@@ -57,13 +61,13 @@ class SuggestionOut(BaseModel):
 class ProfileIn(Strict):
     name: Name
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    workplace_ids: list[int] = Field(default_factory=list, max_length=1000)
+    workplace_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class ProfilePatch(Strict):
     name: Name | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    workplace_ids: list[int] | None = Field(default=None, max_length=1000)
+    workplace_ids: list[Id] | None = Field(default=None, max_length=1000)
 
 
 class ProfileOut(BaseModel):
@@ -157,7 +161,7 @@ class TraineeSpec(Strict):
 
 class PoolIn(Strict):
     trainees: list[TraineeSpec] = Field(min_length=1, max_length=200)
-    workplace_ids: list[int] | None = Field(default=None, max_length=25, description="Offered workplaces")
+    workplace_ids: list[Id] | None = Field(default=None, max_length=25, description="Offered workplaces")
     directies: list[str] | None = Field(default=None, max_length=50)
     periods: int = Field(default=3, ge=1, le=4, description="Workplaces per trainee, 7 months each")
     max_per_directie: int = Field(default=4, ge=1, le=100, description="Trainees per directie, at most")

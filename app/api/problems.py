@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.auth.keys import Forbidden, Unauthenticated
 from app.errors import (
@@ -18,6 +19,7 @@ from app.errors import (
     InvalidDocument,
     NoProgrammes,
     NotFound,
+    NothingSent,
     NothingToScore,
     PreconditionFailed,
     UnsupportedDocument,
@@ -36,7 +38,9 @@ STATUS: dict[type[DomainError], int] = {
     PreconditionFailed: 412,
     UnsupportedDocument: 415,
     InvalidDocument: 422,
-    NothingToScore: 422,
+    # Refusals that depend on the stored data, not on the request, are 409 (docs/deployment.md, "Status codes")
+    NothingSent: 422,
+    NothingToScore: 409,
 }
 TYPES: dict[type[DomainError], str] = {
     Unauthenticated: "unauthenticated",
@@ -81,6 +85,43 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route serves at this path (RFC 9110 asks a 405 to list them in `Allow`); Starlette
+    names only the first route's, and a path often has one route per method."""
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+def _beyond_ids(value: object) -> bool:
+    text = str(value).lstrip("-")
+    return text.isdigit() and int(text) > 2**31 - 1
+
+
+def _not_null(parameter: dict[str, Any]) -> None:
+    """A query or header parameter is a string on the wire: it is absent or it has a value, never JSON
+    null. FastAPI documents an optional one as `anyOf: [{…}, {"type": "null"}]`, which clients read as
+    "send the text null" (and a schemathesis run sent `If-Match: null`)."""
+    schema = parameter.get("schema", {})
+    variants = schema.get("anyOf")
+    if not isinstance(variants, list) or {"type": "null"} not in variants:
+        return
+    rest = [v for v in variants if v != {"type": "null"}]
+    del schema["anyOf"]
+    if len(rest) == 1:
+        schema.update(rest[0])
+    else:
+        schema["anyOf"] = rest
+
+
 def _status_for(error: DomainError) -> int:
     if isinstance(error, PayloadTooLarge):
         return 413
@@ -96,8 +137,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         extra: dict[str, Any] = {}
-        if isinstance(error, InvalidDocument) and error.errors:
-            extra["errors"] = [{"location": e.location, "message": e.message} for e in error.errors]
+        items = getattr(error, "errors", None)
+        if items:
+            extra["errors"] = [{"location": e.location, "message": e.message} for e in items]
         type_ = next((TYPES[c] for c in type(error).__mro__ if c in TYPES), "about:blank")
         response = problem(
             _status_for(error), error.title, error.detail, type_=type_, instance=request.url.path, **extra
@@ -131,6 +173,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # FastAPI's and Starlette's only 400: a body they cannot decode (not UTF-8, broken multipart
+            # data). The same problem as a body that is not valid JSON.
+            return problem(
+                422,
+                "Invalid request",
+                "the request body cannot be parsed",
+                type_="invalid-request",
+                instance=request.url.path,
+                errors=[{"location": "body", "message": "cannot be parsed", "type": "body_unparsable"}],
+            )
         detail = error.detail if isinstance(error.detail, str) else "request failed"
         titles = {
             404: "Not found",
@@ -138,12 +191,16 @@ def install(app: FastAPI) -> None:
             413: "Payload too large",
             415: "Unsupported media type",
         }
-        return problem(
+        response = problem(
             error.status_code,
             titles.get(error.status_code, "Error"),
             detail,
             instance=request.url.path,
         )
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(app, request)
+        return response
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
@@ -167,6 +224,15 @@ def install(app: FastAPI) -> None:
         # A value from the request the database cannot hold: an id larger than its integers (SQLite's
         # driver raises OverflowError, PostgreSQL "out of range"), or text with a NUL character.
         log.info("unstorable value on %s %s: %s", request.method, request.url.path, type(error).__name__)
+        if any(_beyond_ids(value) for value in request.path_params.values()):
+            # an id in the path that no record can have: the resource is not there (as for any other id)
+            return problem(
+                404,
+                "Not found",
+                "no record has this id: ids are 1 to 2147483647",
+                type_="not-found",
+                instance=request.url.path,
+            )
         return problem(
             422,
             "Invalid request",
@@ -208,6 +274,8 @@ def install(app: FastAPI) -> None:
         # 503 (database away, with Retry-After).
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    _not_null(parameter)
                 answers = operation.setdefault("responses", {})
                 common = {"401": "Unauthorized", "403": "Forbidden", "429": "Too many requests"}
                 for code, description in (common if path.startswith("/v1/") else {}).items():

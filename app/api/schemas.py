@@ -3,15 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-SkillText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+# The server strips whitespace before it counts characters; the patterns say so in the OpenAPI document
+# (at least two, or one, characters that are not whitespace), so that a client or fuzzer need not guess.
+NOT_BLANK = r"\S"
+TWO_NOT_BLANK = r"\S[\s\S]*\S"
+SkillText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=500),
+    Field(json_schema_extra={"pattern": TWO_NOT_BLANK}),
+]
+
+
+# Ids are 32-bit integers on every database (PostgreSQL's integer): a larger one names no record.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _integral_numbers(value: Any) -> Any:
+    """JSON Schema's integer is any number without a fraction (3.0 is one); strict validation takes 3 only."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral_numbers(v) for k, v in value.items()}
+    return value
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a JSON boolean is not 0 and a number is not "3", as the OpenAPI types say; 3.0 is an integer
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_integers(cls, data: Any) -> Any:
+        return _integral_numbers(data)
 
 
 class Out(BaseModel):
@@ -38,7 +68,11 @@ class SkillOut(Out):
 
 
 class WorkplaceIn(Strict):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    title: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+        Field(json_schema_extra={"pattern": NOT_BLANK}),
+    ]
     organisation_unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         default="", description="Directie or stadsdeel"
     )
@@ -166,6 +200,18 @@ class DossierListOut(BaseModel):
 
 
 class MatchIn(Strict):
+    # Skills, or a description to read them from: a body with neither is refused (422, nothing-to-score)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["skills"], "properties": {"skills": {"type": "array", "minItems": 1}}},
+                {
+                    "required": ["description"],
+                    "properties": {"description": {"type": "string", "pattern": NOT_BLANK}},
+                },
+            ]
+        }
+    )
     title: Annotated[str, StringConstraints(max_length=300)] | None = None
     description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
     skills: list[SkillIn] | None = Field(default=None, max_length=200)

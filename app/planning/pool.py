@@ -35,7 +35,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 from sqlalchemy.orm import Session
 
-from app.errors import ErrorItem, InvalidDocument, NotFound, NothingToScore
+from app.errors import Conflict, ErrorItem, InvalidDocument, NotFound, NothingToScore
 from app.matching.index import ProgrammeInfo
 from app.matching.service import Matcher
 from app.planning.rotations import (
@@ -122,7 +122,7 @@ def plan_pool(
             try:
                 no_skill_content(session, requested.crebo)
             except (NotFound, NothingToScore) as error:
-                raise InvalidDocument(
+                raise Conflict(
                     f"trainees[{i}].crebo: {error.detail}", [ErrorItem(f"trainees[{i}].crebo", error.detail)]
                 ) from error
     workplaces = [
@@ -130,8 +130,8 @@ def plan_pool(
     ]
     if not workplaces:
         raise NothingToScore("no offered workplace has skills: nothing to plan")
-    if len(workplaces) > MAX_CANDIDATES:
-        raise InvalidDocument(
+    if len(workplaces) > MAX_CANDIDATES:  # the stored workplaces, when none are named: 409
+        raise Conflict(
             f"at most {MAX_CANDIDATES} workplaces can be planned in one pool",
             [ErrorItem("workplace_ids", f"{len(workplaces)} workplaces with skills are offered")],
         )

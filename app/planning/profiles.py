@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from app.errors import ErrorItem, InvalidDocument, NotFound, NothingToScore
+from app.errors import Conflict, ErrorItem, InvalidDocument, NotFound, NothingToScore
 from app.matching.core import EPSILON
 from app.matching.index import ProgrammeInfo
 from app.matching.matrix import coverage_matrix
@@ -175,11 +175,12 @@ def suggest_profiles(
     without = tuple(w for w in workplaces if not w.skills)
     if not with_skills:
         raise NothingToScore("no workplace with skills to cluster: add skills or a description first")
-    if k > len(with_skills):
-        raise _invalid_k(
+    if k > len(with_skills):  # depends on the stored workplaces, not on the request: 409
+        message = (
             f"k={k} profiles asked for, but only {len(with_skills)} workplace(s) have skills: "
             f"choose k between 1 and {len(with_skills)}"
         )
+        raise Conflict(message, [ErrorItem("k", message)])
     features = workplace_vectors(matcher, session, with_skills)
     labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(features)
     silhouette = (

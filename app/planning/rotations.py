@@ -55,6 +55,19 @@ log = logging.getLogger(__name__)
 StepStatus = Literal["eligible", "trainable", "stretch", "knockout"]
 STEP_RANK: dict[str, int] = {"eligible": 0, "trainable": 1, "stretch": 2, "knockout": 3}
 MAX_CANDIDATES = 25
+# Orderings evaluated for one request at most (each is a few tenths of a millisecond): a rotation of 3 is
+# chosen from the best 18 workplaces (4,896 triples), one of 4 from the best 9 (3,024), so that an answer
+# takes seconds, not minutes (25 × 24 × 23 × 22 would be 303,600)
+MAX_ORDERINGS = 5000
+
+
+def candidate_limit(length: int) -> int:
+    """How many workplaces a rotation of `length` is chosen from: MAX_CANDIDATES, or fewer where every
+    ordering of that many would be more than MAX_ORDERINGS."""
+    n = MAX_CANDIDATES
+    while n > length and math.perm(n, length) > MAX_ORDERINGS:
+        n -= 1
+    return n
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +252,9 @@ def rank_key(rotation: Rotation, *, prefer_one_directie: bool) -> tuple[float, .
 
 
 def _best_candidates(
-    session: Session, matcher: Matcher, crebo: str, workplaces: Sequence[PlanWorkplace]
+    session: Session, matcher: Matcher, crebo: str, workplaces: Sequence[PlanWorkplace], count: int
 ) -> list[PlanWorkplace]:
-    """The MAX_CANDIDATES workplaces with the highest coverage for the programme (ties: lowest id)."""
+    """The `count` workplaces with the highest coverage for the programme (ties: lowest id)."""
     texts = [s.text for w in workplaces for s in w.skills]
     fit = programme_fit(session, matcher, matcher.index(session), crebo, texts)
     coverage: dict[int, float] = {}
@@ -251,7 +264,7 @@ def _best_candidates(
         credits = fit.credit[start : start + len(w.skills)]
         coverage[w.id] = float(weights @ credits / weights.sum())
         start += len(w.skills)
-    return sorted(workplaces, key=lambda w: (-coverage[w.id], w.id))[:MAX_CANDIDATES]
+    return sorted(workplaces, key=lambda w: (-coverage[w.id], w.id))[:count]
 
 
 def ranked_rotations(
@@ -295,7 +308,8 @@ def propose_rotations(
     """Ordered workplace sequences for a trainee with diploma `crebo`, best first (see module docstring).
 
     Candidates: the stored workplaces with skills (optionally only these directies or ids); when there
-    are more than 25, the 25 with the highest coverage for the programme. Every ordering is evaluated.
+    are more than candidate_limit(length) (25 for 1 or 2 steps, 18 for 3, 9 for 4), that many with the
+    highest coverage for the programme. Every ordering of the candidates is evaluated.
     """
     check_length(length)
     started = time.perf_counter()
@@ -306,8 +320,8 @@ def propose_rotations(
     index = matcher.index(session)
     if not index.block(crebos={crebo}).programmes:
         no_skill_content(session, crebo)
-    if len(with_skills) > MAX_CANDIDATES:
-        with_skills = _best_candidates(session, matcher, crebo, with_skills)
+    if len(with_skills) > candidate_limit(length):
+        with_skills = _best_candidates(session, matcher, crebo, with_skills, candidate_limit(length))
     context = RotationContext(session, matcher, crebo, with_skills, min_coverage=min_cov)
     if len(with_skills) < length:
         scope = f" in {', '.join(sorted(directies))}" if directies else ""

@@ -99,7 +99,8 @@ def test_nothing_to_score_is_422_never_a_score(client: TestClient) -> None:
     assert_problem(client.post("/v1/match", json={"skills": []}), 422)
     created = client.post("/v1/workplaces", json={"title": "Leeg"}).json()
     assert created["skills"] == []
-    assert_problem(client.get(f"/v1/workplaces/{created['id']}/matches"), 422, "no skills")
+    # the stored workplace, not the request, has nothing to score: 409
+    assert_problem(client.get(f"/v1/workplaces/{created['id']}/matches"), 409, "no skills")
     assert_problem(client.get("/v1/workplaces/999999/matches"), 404)
 
 
@@ -108,13 +109,13 @@ def test_no_programme_to_score_against_is_said_not_an_empty_list(client: TestCli
     from app.catalogue.service import import_crebolijst
 
     skills = {"skills": [{"text": "verzorgt de post"}]}
-    body = assert_problem(client.post("/v1/match", json=skills), 422, "import SBB kwalificatiedossiers")
+    body = assert_problem(client.post("/v1/match", json=skills), 409, "import SBB kwalificatiedossiers")
     assert body["type"] == "/problems/no-programmes"
     created = client.post(
         "/v1/workplaces", json={"title": "Postkamer", "skills": [{"text": "verzorgt de post"}]}
     ).json()
-    assert_problem(client.get(f"/v1/workplaces/{created['id']}/matches"), 422, "no programme")
-    assert_problem(client.get(f"/v1/workplaces/{created['id']}/vacancy"), 422, "no programme")
+    assert_problem(client.get(f"/v1/workplaces/{created['id']}/matches"), 409, "no programme")
+    assert_problem(client.get(f"/v1/workplaces/{created['id']}/vacancy"), 409, "no programme")
 
     # The national list alone names programmes but gives nothing to score on.
     data = (shared_data_dir() / "sbb-hks-2015-crebolijst" / "hks_2015_kwalificaties.csv").read_bytes()
@@ -122,12 +123,12 @@ def test_no_programme_to_score_against_is_said_not_an_empty_list(client: TestCli
         import_crebolijst(session, data=data)
         session.commit()
     unscored = {**skills, "include_unscored": True}
-    assert_problem(client.post("/v1/match", json=unscored), 422, "470 known by name only")
+    assert_problem(client.post("/v1/match", json=unscored), 409, "470 known by name only")
 
     # With dossiers there is something to score, but not at a niveau none of them has.
     upload_dossiers(client, FIXTURE_DOSSIERS)
     assert client.post("/v1/match", json=skills).json()["scored_total"] == 5
-    only_1 = assert_problem(client.post("/v1/match", json={**skills, "niveau": [1]}), 422, "niveau 1")
+    only_1 = assert_problem(client.post("/v1/match", json={**skills, "niveau": [1]}), 409, "niveau 1")
     assert "skill content at niveau 2, 3, 4" in only_1["detail"]
     assert client.get(f"/v1/workplaces/{created['id']}/vacancy").status_code == 200
 

@@ -50,8 +50,8 @@ def test_suggested_profiles_are_stable_under_a_fixed_seed(client: TestClient, de
 
 def test_more_profiles_than_workplaces_is_refused(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]
     response = client.post("/v1/profiles:suggest", json={"k": 7})
-    assert_problem(response, 422, "k=7", "only 6 workplace(s)")
-    assert_problem(client.post("/v1/profiles:suggest", json={"workplace_ids": [999999]}), 404, "999999")
+    assert_problem(response, 409, "k=7", "only 6 workplace(s)")
+    assert_problem(client.post("/v1/profiles:suggest", json={"workplace_ids": [999999]}), 409, "999999")
 
 
 def test_profiles_can_be_saved_renamed_and_edited(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]
@@ -72,7 +72,7 @@ def test_profiles_can_be_saved_renamed_and_edited(client: TestClient, demo: dict
     listed = client.get("/v1/profiles").json()
     assert [p["name"] for p in listed["items"]] == ["Klant en burger"]
 
-    assert_problem(client.patch(f"/v1/profiles/{profile['id']}", json={"workplace_ids": [999999]}), 404)
+    assert_problem(client.patch(f"/v1/profiles/{profile['id']}", json={"workplace_ids": [999999]}), 409)
     assert client.delete(f"/v1/profiles/{profile['id']}").status_code == 204
     assert_problem(client.get(f"/v1/profiles/{profile['id']}"), 404)
 
@@ -91,8 +91,8 @@ def test_profile_matches_rank_by_eligible_share(client: TestClient, demo: dict) 
         assert p["eligible_share"] == pytest.approx(len(expected) / len(ids))
 
     empty = client.post("/v1/profiles", json={"name": "Leeg"}).json()
-    assert_problem(client.get(f"/v1/profiles/{empty['id']}/matches"), 422, "no workplaces")
-    assert_problem(client.get(f"/v1/profiles/{empty['id']}/vacancy"), 422)
+    assert_problem(client.get(f"/v1/profiles/{empty['id']}/matches"), 409, "no workplaces")
+    assert_problem(client.get(f"/v1/profiles/{empty['id']}/vacancy"), 409)
 
 
 def test_vacancy_lists_only_eligible_programmes(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]
@@ -243,5 +243,5 @@ def test_pool_plan_places_more_with_a_looser_limit(client: TestClient, demo: dic
 
 def test_pool_plan_rejects_unknown_diplomas(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]
     response = client.post("/v1/rotations:plan", json={"trainees": [{"crebo": "25901"}, {"crebo": "99999"}]})
-    assert_problem(response, 422, "trainees[1].crebo")
+    assert_problem(response, 409, "trainees[1].crebo")
     assert_problem(client.post("/v1/rotations:plan", json={"trainees": []}), 422)

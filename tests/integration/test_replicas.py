@@ -107,7 +107,7 @@ def test_a_catalogue_change_through_one_replica_reaches_the_other(
         with a, b:
             # Both replicas start on an empty catalogue: nothing to rank, and B says so.
             empty = b.post("/v1/match", json={"skills": CHILDCARE_SKILLS, "limit": 50})
-            assert_problem(empty, 422, "/problems/no-programmes")
+            assert_problem(empty, 409, "/problems/no-programmes")
             version_before = b.get("/health").json()["catalogue_version"]
 
             # A dossier imported through A is ranked by B's very next match.

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import MatcherDep, PrincipalDep, SessionDep
+from app.api.deps import IdPath, MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
+from app.api.schemas import MAX_ID
 from app.audit import service as audit
 from app.auth import keys
 from app.auth.keys import Forbidden, Role
@@ -81,7 +82,7 @@ def list_keys(session: SessionDep, _principal: PrincipalDep) -> KeyListOut:
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut, responses=problems(401, 403, 404))
-def revoke_key(key_id: int, request: Request, session: SessionDep, _principal: PrincipalDep) -> KeyOut:
+def revoke_key(key_id: IdPath, request: Request, session: SessionDep, _principal: PrincipalDep) -> KeyOut:
     revoked = KeyOut.model_validate(keys.revoke_key(session, key_id=key_id))
     request.app.state.key_cache.clear()  # refused by this process from now on (others: key_cache_seconds)
     return revoked
@@ -93,15 +94,15 @@ def list_audit(
     _principal: PrincipalDep,
     key_name: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> AuditListOut:
     rows, total = audit.list_records(session, limit=limit, offset=offset, key_name=key_name)
     return AuditListOut(items=[AuditRecordOut.model_validate(r) for r in rows], total=total)
 
 
-@router.get("/matches/{record_id}", response_model=ReplayOut, responses=problems(401, 403, 404, 422))
+@router.get("/matches/{record_id}", response_model=ReplayOut, responses=problems(401, 403, 404, 409, 422))
 def replay_match(
-    record_id: int, session: SessionDep, matcher: MatcherDep, principal: PrincipalDep
+    record_id: IdPath, session: SessionDep, matcher: MatcherDep, principal: PrincipalDep
 ) -> ReplayOut:
     """Replay a served match: the recorded input through today's matcher, compared with the record.
     Admins may replay any record; other keys only their own."""

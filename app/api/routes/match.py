@@ -9,30 +9,38 @@ from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
 from app.api.recording import record_match
 from app.api.schemas import MatchesOut, MatchIn
+from app.errors import NoProgrammes, NothingSent, NothingToScore
 from app.matching import service as matching
 from app.workplaces.service import SkillInput
 
 router = APIRouter(prefix="/v1", tags=["match"])
 
 
-@router.post("/match", response_model=MatchesOut, responses=problems(401, 403, 422, 429))
+@router.post("/match", response_model=MatchesOut, responses=problems(401, 403, 409, 422, 429))
 def match(
     body: MatchIn, request: Request, session: SessionDep, matcher: MatcherDep, principal: PrincipalDep
 ) -> MatchesOut:
-    """Rank programmes for skills and/or a Dutch description. 422 when there is nothing to score."""
+    """Rank programmes for skills and/or a Dutch description. 422 when the body holds nothing to score
+    (no skills, and no skill statement in the description); 409 when no programme is there to score
+    against."""
     skills = None
     if body.skills:
         skills = [SkillInput(s.text, s.weight, s.must_have, s.trainable, "manual") for s in body.skills]
-    result = matching.match_adhoc(
-        session,
-        matcher,
-        description=body.description or "",
-        skills=skills,
-        niveau=body.niveau,
-        min_coverage=body.min_coverage,
-        limit=body.limit,
-        include_unscored=body.include_unscored,
-    )
+    try:
+        result = matching.match_adhoc(
+            session,
+            matcher,
+            description=body.description or "",
+            skills=skills,
+            niveau=body.niveau,
+            min_coverage=body.min_coverage,
+            limit=body.limit,
+            include_unscored=body.include_unscored,
+        )
+    except NoProgrammes:
+        raise
+    except NothingToScore as error:  # the workplace is the request's own: the request is what is wrong
+        raise NothingSent(error.detail) from error
     match_id = record_match(
         request,
         session,

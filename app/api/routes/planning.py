@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
 from app.api.convert import programme_ref
-from app.api.deps import MatcherDep, SessionDep
+from app.api.deps import IdPath, MatcherDep, SessionDep
 from app.api.planning_schemas import (
     GapOut,
     LearningPlanOut,
@@ -37,6 +39,8 @@ from app.api.planning_schemas import (
     WorkplaceBrief,
 )
 from app.api.problems import problems
+from app.api.schemas import Id
+from app.errors import Conflict, ErrorItem, NotFound
 from app.models import Profile
 from app.planning import learning, pool, profiles, rotations, vacancy
 from app.planning.skills import PlanWorkplace, plan_workplace
@@ -111,13 +115,26 @@ def _rotation_out(rotation: rotations.Rotation) -> RotationOut:
 # --- profiles ----------------------------------------------------------------------------------------
 
 
-@router.post("/profiles:suggest", response_model=SuggestionOut, responses=problems(404, 422))
+@contextmanager
+def _named_in_body(field: str) -> Iterator[None]:
+    """A workplace the body names that does not exist conflicts with the stored data (409); 404 is kept
+    for the operation's own resource (a profile that does not exist)."""
+    try:
+        yield
+    except NotFound as error:
+        if error.resource != "workplace":
+            raise
+        raise Conflict(error.detail, [ErrorItem(field, error.detail)]) from error
+
+
+@router.post("/profiles:suggest", response_model=SuggestionOut, responses=problems(404, 409, 422))
 def suggest_profiles(body: SuggestIn, session: SessionDep, matcher: MatcherDep) -> SuggestionOut:
     """Cluster workplaces (default: all) into k profiles by their skills. Stores nothing: save the
     profiles you keep with POST /v1/profiles."""
-    suggestion = profiles.suggest_profiles(
-        session, matcher, workplace_ids=body.workplace_ids, k=body.k, seed=body.seed
-    )
+    with _named_in_body("workplace_ids"):
+        suggestion = profiles.suggest_profiles(
+            session, matcher, workplace_ids=body.workplace_ids, k=body.k, seed=body.seed
+        )
     return SuggestionOut(
         k=suggestion.k,
         seed=suggestion.seed,
@@ -144,42 +161,46 @@ def list_profiles(session: SessionDep) -> ProfileListOut:
     return ProfileListOut(items=items, total=len(items))
 
 
-@router.post("/profiles", status_code=201, response_model=ProfileOut, responses=problems(404, 422))
+@router.post("/profiles", status_code=201, response_model=ProfileOut, responses=problems(409, 422))
 def create_profile(body: ProfileIn, session: SessionDep, response: Response) -> ProfileOut:
-    profile = profiles.create_profile(
-        session, name=body.name, description=body.description, workplace_ids=body.workplace_ids
-    )
+    with _named_in_body("workplace_ids"):
+        profile = profiles.create_profile(
+            session, name=body.name, description=body.description, workplace_ids=body.workplace_ids
+        )
     response.headers["Location"] = f"/v1/profiles/{profile.id}"
     return _profile_out(profile)
 
 
 @router.get("/profiles/{profile_id}", response_model=ProfileOut, responses=problems(404))
-def get_profile(profile_id: int, session: SessionDep) -> ProfileOut:
+def get_profile(profile_id: IdPath, session: SessionDep) -> ProfileOut:
     return _profile_out(profiles.get_profile(session, profile_id))
 
 
-@router.patch("/profiles/{profile_id}", response_model=ProfileOut, responses=problems(404, 422))
-def update_profile(profile_id: int, body: ProfilePatch, session: SessionDep) -> ProfileOut:
+@router.patch("/profiles/{profile_id}", response_model=ProfileOut, responses=problems(404, 409, 422))
+def update_profile(profile_id: IdPath, body: ProfilePatch, session: SessionDep) -> ProfileOut:
     """Rename or edit a profile: send only what changes. `workplace_ids` replaces the list."""
-    profile = profiles.update_profile(
-        session,
-        profile_id,
-        name=body.name,
-        description=body.description,
-        workplace_ids=body.workplace_ids,
-    )
+    with _named_in_body("workplace_ids"):
+        profile = profiles.update_profile(
+            session,
+            profile_id,
+            name=body.name,
+            description=body.description,
+            workplace_ids=body.workplace_ids,
+        )
     return _profile_out(profile)
 
 
 @router.delete("/profiles/{profile_id}", status_code=204, responses=problems(404))
-def delete_profile(profile_id: int, session: SessionDep) -> Response:
+def delete_profile(profile_id: IdPath, session: SessionDep) -> Response:
     profiles.delete_profile(session, profile_id)
     return Response(status_code=204)
 
 
-@router.get("/profiles/{profile_id}/matches", response_model=ProfileMatchesOut, responses=problems(404, 422))
+@router.get(
+    "/profiles/{profile_id}/matches", response_model=ProfileMatchesOut, responses=problems(404, 409, 422)
+)
 def profile_matches(
-    profile_id: int, session: SessionDep, matcher: MatcherDep, min_coverage: MinCoverage = None
+    profile_id: IdPath, session: SessionDep, matcher: MatcherDep, min_coverage: MinCoverage = None
 ) -> ProfileMatchesOut:
     """Programmes ranked by the share of the profile's workplaces where they are eligible, then mean coverage."""
     result = profiles.profile_matches(session, matcher, profile_id, min_coverage=min_coverage)
@@ -204,7 +225,7 @@ def profile_matches(
 # --- vacancies ---------------------------------------------------------------------------------------
 
 VACANCY_RESPONSES = {
-    **problems(404, 422),
+    **problems(404, 409, 422),
     200: {"content": {"application/json": {}, "text/markdown": {}}, "description": "The vacancy"},
 }
 
@@ -243,7 +264,7 @@ def _vacancy_response(result: vacancy.Vacancy, format: str) -> VacancyOut | Resp
 
 @router.get("/profiles/{profile_id}/vacancy", response_model=VacancyOut, responses=VACANCY_RESPONSES)
 def profile_vacancy(
-    profile_id: int,
+    profile_id: IdPath,
     session: SessionDep,
     matcher: MatcherDep,
     format: Format = "json",
@@ -257,7 +278,7 @@ def profile_vacancy(
 
 @router.get("/workplaces/{workplace_id}/vacancy", response_model=VacancyOut, responses=VACANCY_RESPONSES)
 def workplace_vacancy(
-    workplace_id: int,
+    workplace_id: IdPath,
     session: SessionDep,
     matcher: MatcherDep,
     format: Format = "json",
@@ -272,7 +293,7 @@ def workplace_vacancy(
 # --- rotations and learning plans --------------------------------------------------------------------
 
 
-@router.get("/programmes/{crebo}/rotations", response_model=RotationsOut, responses=problems(404, 422))
+@router.get("/programmes/{crebo}/rotations", response_model=RotationsOut, responses=problems(404, 409, 422))
 def programme_rotations(
     crebo: Crebo,
     session: SessionDep,
@@ -312,21 +333,22 @@ def programme_rotations(
     )
 
 
-@router.post("/rotations:plan", response_model=PoolPlanOut, responses=problems(404, 422))
+@router.post("/rotations:plan", response_model=PoolPlanOut, responses=problems(404, 409, 422))
 def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> PoolPlanOut:
     """Plan a pool of trainees over the offered workplaces: one rotation each, no workplace double-booked
     in a period, at most `max_per_directie` trainees per directie. Solved exactly (MILP, HiGHS)."""
-    plan = pool.plan_pool(
-        session,
-        matcher,
-        trainees=[pool.TraineeIn(t.crebo, t.ref) for t in body.trainees],
-        workplace_ids=body.workplace_ids,
-        directies=body.directies,
-        periods=body.periods,
-        max_per_directie=body.max_per_directie,
-        min_coverage=body.min_coverage,
-        time_limit=body.time_limit_seconds,
-    )
+    with _named_in_body("workplace_ids"):
+        plan = pool.plan_pool(
+            session,
+            matcher,
+            trainees=[pool.TraineeIn(t.crebo, t.ref) for t in body.trainees],
+            workplace_ids=body.workplace_ids,
+            directies=body.directies,
+            periods=body.periods,
+            max_per_directie=body.max_per_directie,
+            min_coverage=body.min_coverage,
+            time_limit=body.time_limit_seconds,
+        )
     return PoolPlanOut(
         status=plan.status,
         solver=plan.solver,
@@ -355,13 +377,21 @@ def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> Po
     )
 
 
-@router.get("/programmes/{crebo}/learning-plan", response_model=LearningPlanOut, responses=problems(404, 422))
+@router.get(
+    "/programmes/{crebo}/learning-plan", response_model=LearningPlanOut, responses=problems(404, 409, 422)
+)
 def learning_plan(
     crebo: Crebo,
     session: SessionDep,
     matcher: MatcherDep,
     workplace_id: Annotated[
-        list[int], Query(min_length=1, max_length=4, description="One workplace, or a rotation in order")
+        list[Id],
+        Query(
+            min_length=1,
+            max_length=4,
+            json_schema_extra={"uniqueItems": True},
+            description="One workplace, or a rotation in order (each workplace once)",
+        ),
     ],
     min_coverage: MinCoverage = None,
 ) -> LearningPlanOut:

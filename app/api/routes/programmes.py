@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import Field
 
 from app.api.convert import config_out, programme_out, programme_ref, skill_match_out
 from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
 from app.api.recording import record_fit
 from app.api.schemas import (
+    MAX_ID,
     ProgrammeDetailOut,
     ProgrammeListOut,
     ProgrammeWorkplacesOut,
@@ -28,16 +30,15 @@ Crebo = Annotated[str, Path(pattern=r"^\d{5}$", description="Kwalificatie crebo 
 @router.get("", response_model=ProgrammeListOut, responses=problems(422))
 def list_programmes(
     session: SessionDep,
-    niveau: Annotated[list[int] | None, Query(description="Repeat for several: niveau=3&niveau=4")] = None,
+    niveau: Annotated[
+        list[Annotated[int, Field(ge=1, le=4)]] | None,
+        Query(description="1 to 4; repeat for several: niveau=3&niveau=4"),
+    ] = None,
     dossier: Annotated[str | None, Query(pattern=r"^\d{5}$", description="Dossier crebo (23xxx)")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in the title or dossier title")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ProgrammeListOut:
-    if niveau and any(n not in (1, 2, 3, 4) for n in niveau):
-        from app.errors import InvalidDocument
-
-        raise InvalidDocument("niveau must be 1, 2, 3 or 4")
     rows, total = service.list_programmes(
         session, niveau=niveau, dossier=dossier, text=q, limit=limit, offset=offset
     )
@@ -58,7 +59,7 @@ def get_programme(crebo: Crebo, session: SessionDep) -> ProgrammeDetailOut:
     )
 
 
-@router.get("/{crebo}/workplaces", response_model=ProgrammeWorkplacesOut, responses=problems(404, 422))
+@router.get("/{crebo}/workplaces", response_model=ProgrammeWorkplacesOut, responses=problems(404, 409, 422))
 def programme_workplaces(
     crebo: Crebo,
     request: Request,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from app.api.answers import Answer, AnswerCache
-from app.api.deps import MatcherDep, PrincipalDep, SessionDep, SettingsDep
+from app.api.deps import IdPath, MatcherDep, PrincipalDep, SessionDep, SettingsDep
 from app.api.problems import problems
 from app.api.recording import record_match
 from app.api.schemas import (
+    MAX_ID,
     ImportedWorkplaceOut,
     MatchesOut,
     WorkplaceImportOut,
@@ -60,7 +62,7 @@ def list_workplaces(
     session: SessionDep,
     organisation_unit: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> WorkplaceListOut:
     rows, total = service.list_workplaces(
         session, organisation_unit=organisation_unit, limit=limit, offset=offset
@@ -119,6 +121,9 @@ async def import_workplaces(
     return WorkplaceImportOut(workplaces=len(items), skills=sum(i.skills for i in items), items=items)
 
 
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
+
+
 def _if_match(value: str | None) -> int | None:
     """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None for absent or `*`."""
     if value is None or value.strip() == "*":
@@ -130,20 +135,24 @@ def _if_match(value: str | None) -> int | None:
 
 
 IfMatch = Annotated[
-    str | None, Header(description="The ETag from GET; the edit fails with 412 if it is stale")
+    str | None,
+    Header(
+        pattern=IF_MATCH,
+        description='The ETag from GET (`"3"`, `W/"3"`, `3` or `*`); the edit fails with 412 if it is stale',
+    ),
 ]
 
 
-@router.get("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404))
-def get_workplace(workplace_id: int, session: SessionDep, response: Response) -> WorkplaceOut:
+@router.get("/{workplace_id:int}", response_model=WorkplaceOut, responses=problems(404))
+def get_workplace(workplace_id: IdPath, session: SessionDep, response: Response) -> WorkplaceOut:
     workplace = service.get_workplace(session, workplace_id)
     response.headers["ETag"] = f'"{workplace.version}"'
     return WorkplaceOut.model_validate(workplace)
 
 
-@router.put("/{workplace_id}", response_model=WorkplaceOut, responses=problems(404, 412, 422))
+@router.put("/{workplace_id:int}", response_model=WorkplaceOut, responses=problems(404, 412, 422))
 def update_workplace(
-    workplace_id: int, body: WorkplaceIn, session: SessionDep, response: Response, if_match: IfMatch = None
+    workplace_id: IdPath, body: WorkplaceIn, session: SessionDep, response: Response, if_match: IfMatch = None
 ) -> WorkplaceOut:
     """Replace a workplace. Send the reviewed `skills` to keep edits; omit them to re-extract from the text.
     With `If-Match`, a workplace changed by someone else in the meantime is not overwritten (412)."""
@@ -154,20 +163,20 @@ def update_workplace(
     return WorkplaceOut.model_validate(workplace)
 
 
-@router.delete("/{workplace_id}", status_code=204, responses=problems(404, 412))
-def delete_workplace(workplace_id: int, session: SessionDep, if_match: IfMatch = None) -> Response:
+@router.delete("/{workplace_id:int}", status_code=204, responses=problems(404, 412))
+def delete_workplace(workplace_id: IdPath, session: SessionDep, if_match: IfMatch = None) -> Response:
     service.delete_workplace(session, workplace_id, expected_version=_if_match(if_match))
     return Response(status_code=204)
 
 
-@router.get("/{workplace_id}/matches", response_model=MatchesOut, responses=problems(404, 422))
+@router.get("/{workplace_id}/matches", response_model=MatchesOut, responses=problems(404, 409, 422))
 def workplace_matches(
-    workplace_id: int,
+    workplace_id: IdPath,
     request: Request,
     session: SessionDep,
     matcher: MatcherDep,
     principal: PrincipalDep,
-    niveau: Annotated[list[int] | None, Query()] = None,
+    niveau: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query(description="1 to 4")] = None,
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
     include_unscored: bool = False,
