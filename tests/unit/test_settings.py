@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -24,3 +26,13 @@ def test_out_of_range_values_are_refused() -> None:
         Settings(min_coverage=1.5)
     with pytest.raises(ValidationError):
         Settings(embedder="gpt")  # type: ignore[arg-type]
+
+
+def test_the_model_cache_follows_xdg_cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SKILLMATCH_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert Settings().model_cache == tmp_path / "skillmatch"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert Settings().model_cache == Path.home() / ".cache" / "skillmatch"
+    monkeypatch.setenv("SKILLMATCH_MODEL_CACHE", str(tmp_path / "models"))
+    assert Settings().model_cache == tmp_path / "models"
