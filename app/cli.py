@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TextIO
 
 import typer
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from typer._click.core import Context  # the click that typer runs on (vendored)
+from typer.core import TyperGroup
 
 from app.auth import keys
 from app.catalogue import portability
 from app.catalogue import service as catalogue
 from app.db import make_engine, make_sessionmaker
-from app.errors import DomainError
+from app.errors import DomainError, ImportRunning, InvalidDocument, NotFound
+from app.imports.runner import ImportRunner, Progress
+from app.imports.service import Document
 from app.logs import configure_json_logging
 from app.matching.service import build_matcher
 from app.migrate import upgrade
@@ -26,7 +32,61 @@ from app.workplaces import service as workplaces
 
 log = logging.getLogger("skillmatch")
 
-cli = typer.Typer(help="skillmatch: match mbo programmes to workplaces on skills.", no_args_is_help=True)
+# Exit codes (README, "Exit codes"): the same cases as the API's problem+json answers.
+EXIT_REFUSED = (
+    1  # the data does not allow it (API 409/412/422 other than a document): e.g. a non-empty target
+)
+EXIT_USAGE = 2  # a missing file or a wrong option (typer's own)
+EXIT_INVALID_DOCUMENT = (
+    3  # a document that cannot be imported (API 415/422 invalid-document); nothing written
+)
+EXIT_NOT_FOUND = 4  # API 404
+EXIT_BUSY = 5  # another import is running (API 409 naming the job); try again when it has ended
+EXIT_DATABASE = 6  # the database does not answer (API 503)
+
+DATABASE_UNAVAILABLE = "error: Service unavailable: the database does not answer; try again shortly"
+
+
+def exit_code(error: DomainError) -> int:
+    if isinstance(error, InvalidDocument):
+        return EXIT_INVALID_DOCUMENT
+    if isinstance(error, NotFound):
+        return EXIT_NOT_FOUND
+    if isinstance(error, ImportRunning):
+        return EXIT_BUSY
+    return EXIT_REFUSED
+
+
+def report_error(error: DomainError, note: str = "") -> int:
+    """Print a domain error as the API's problem+json says it (title, detail, and per error the file,
+    line and element); returns the exit code. Never a traceback: these are the user's mistakes."""
+    lines = [note] if note else []
+    lines.append(f"error: {error.title}: {error.detail}")
+    if isinstance(error, InvalidDocument):
+        for item in error.errors:
+            where = f"{error.document}: {item.location}" if error.document else item.location
+            lines.append(f"  {where}: {item.message}")
+    for line in lines:
+        typer.echo(line, err=True)
+    return exit_code(error)
+
+
+class _Commands(TyperGroup):
+    """Every command's domain errors (and an unreachable database) end in a message and an exit code."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise typer.Exit(report_error(error)) from None
+        except (OperationalError, InterfaceError):
+            typer.echo(DATABASE_UNAVAILABLE, err=True)
+            raise typer.Exit(EXIT_DATABASE) from None
+
+
+cli = typer.Typer(
+    help="skillmatch: match mbo programmes to workplaces on skills.", no_args_is_help=True, cls=_Commands
+)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 
@@ -55,22 +115,83 @@ def db_upgrade() -> None:
     typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
 
 
+class _ProgressDisplay:
+    """An import's progress: a bar on a terminal, plain lines otherwise (a log, a pipe)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.state = ""
+        self.bar: Any = None
+        self.shown = 0
+        self.step = 0
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.state != self.state:
+            self.close()
+            self.state = progress.state
+            if progress.state == "embedding" and self.tty and progress.statements:
+                self.bar = typer.progressbar(
+                    length=progress.statements,
+                    label=f"embedding {progress.statements} statements",
+                    file=self.stream,
+                )
+                self.bar.__enter__()
+            elif progress.state == "embedding":
+                self._line(f"embedding {progress.statements} statements of {progress.dossiers} dossiers")
+            elif progress.state not in {"parsing", "done", "failed"}:
+                self._line(progress.state)
+        if progress.state == "parsing" and progress.dossiers:
+            if self.tty:
+                self.stream.write(f"\rparsing: {progress.dossiers} dossiers")
+                self.stream.flush()
+        elif progress.state == "embedding" and progress.statements:
+            if self.bar is not None:
+                self.bar.update(progress.statements_embedded - self.shown)
+                self.shown = progress.statements_embedded
+            else:
+                tenth = progress.statements_embedded * 10 // progress.statements
+                if tenth > self.step:
+                    self.step = tenth
+                    self._line(f"embedded {progress.statements_embedded}/{progress.statements} statements")
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        elif self.state == "parsing" and self.tty:
+            self.stream.write("\n")
+
+
 @cli.command("import-dossiers")
 def import_dossiers(files: Files) -> None:
-    """Import SBB kwalificatiedossier XML files (all-or-nothing)."""
-    _setup_logging()
+    """Import SBB kwalificatiedossier XML files (all-or-nothing), as an import job run here: one import at
+    a time, also against `skillmatch serve` on the same database. Progress goes to stderr."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings, sessions = _sessions()
     matcher = build_matcher(settings)
+    runner = ImportRunner(sessions, matcher, background=False)
+    display = _ProgressDisplay(sys.stderr)
     started = time.perf_counter()
-    with sessions.begin() as session:
-        report = catalogue.import_dossiers(
-            session, documents=[f.read_bytes() for f in files], on_change=matcher.embed_catalogue
+    try:
+        job = runner.submit(
+            [Document(f, str(f)) for f in files], kind="sbb_xml", on_progress=display, raise_failure=True
         )
-    for item in report.items:
-        typer.echo(f"{item.crebo} {item.title}: {item.status} ({item.kwalificaties} kwalificaties)")
+    finally:
+        display.close()
+    outcomes = (job.outcomes or {}).get("dossiers", [])
+    for item in outcomes:
+        typer.echo(
+            f"{item['crebo']} {item['title']}: {item['status']} ({item['kwalificaties']} kwalificaties)"
+        )
+    werkprocessen = sum(int(item["werkprocessen"]) for item in outcomes)
     typer.echo(
-        f"{report.dossiers} dossiers, {report.kwalificaties} kwalificaties, {report.werkprocessen} werkprocessen, "
-        f"{report.statements} statements in {time.perf_counter() - started:.2f} s"
+        f"{job.dossiers} dossiers, {job.kwalificaties} kwalificaties, {werkprocessen} werkprocessen, "
+        f"{job.statements} statements in {time.perf_counter() - started:.2f} s (import job {job.id})"
     )
 
 
@@ -120,8 +241,7 @@ def export(file: Annotated[Path, typer.Argument(dir_okay=False, help="JSON-lines
                 lines = portability.write_jsonl(portability.export_all(session), out)
         except DomainError as error:
             partial.unlink(missing_ok=True)
-            typer.echo(f"export failed: {error.detail}", err=True)
-            raise typer.Exit(1) from error
+            raise typer.Exit(report_error(error, "export failed")) from None
     partial.replace(file)
     typer.echo(f"{lines - 1} rows written to {file}")
 
@@ -135,8 +255,7 @@ def import_all(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
         with sessions.begin() as session, file.open(encoding="utf-8") as lines:
             report = portability.import_all(session, portability.read_jsonl(lines))
     except DomainError as error:
-        typer.echo(f"import-all failed, nothing was written: {error.detail}", err=True)
-        raise typer.Exit(1) from error
+        raise typer.Exit(report_error(error, "import-all failed, nothing was written")) from None
     for name, count in report.rows.items():
         typer.echo(f"{name}: {count}")
     typer.echo(f"{report.total} rows imported at schema revision {report.revision}")
@@ -217,8 +336,7 @@ def suggest_profiles(
         try:
             suggestion = planning_profiles.suggest_profiles(session, matcher, k=k, seed=seed)
         except DomainError as error:
-            typer.echo(f"suggest-profiles failed: {error.detail}", err=True)
-            raise typer.Exit(1) from error
+            raise typer.Exit(report_error(error, "suggest-profiles failed")) from None
     for profile in suggestion.profiles:
         ids = ", ".join(str(w.id) for w in profile.workplaces)
         typer.echo(f"{profile.name}: workplaces {ids} ({'; '.join(profile.directies)})")
@@ -240,8 +358,7 @@ def rotations(
                 session, matcher, crebo, directies=directie, limit=limit
             )
         except DomainError as error:
-            typer.echo(f"rotations failed: {error.detail}", err=True)
-            raise typer.Exit(1) from error
+            raise typer.Exit(report_error(error, "rotations failed")) from None
     if not result.proposals:
         typer.echo(f"no proposals: {result.reason}")
     for rotation in result.proposals:
@@ -260,7 +377,7 @@ def vacancy_text(
     """Print the Dutch Markdown vacancy of a saved profile or a workplace."""
     if (profile is None) == (workplace is None):
         typer.echo("give exactly one of --profile or --workplace", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
     _setup_logging()
     settings, sessions = _sessions()
     matcher = build_matcher(settings)
@@ -272,8 +389,7 @@ def vacancy_text(
                 else planning_vacancy.workplace_vacancy(session, matcher, workplace or 0)
             )
         except DomainError as error:
-            typer.echo(f"vacancy failed: {error.detail}", err=True)
-            raise typer.Exit(1) from error
+            raise typer.Exit(report_error(error, "vacancy failed")) from None
     typer.echo(planning_vacancy.to_markdown(feed))
 
 

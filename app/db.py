@@ -62,10 +62,18 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "skillmatch_read_only"  # execution option: this transaction only reads
+
+
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE: take the write lock when the transaction starts. A deferred transaction that reads and
     # then writes (a match that records its audit entry) fails at once with "database is locked" when
     # another writer committed in between, whatever the busy timeout; this one waits its turn instead.
+    # A transaction marked READ_ONLY (following an import job) never writes, so it begins deferred and
+    # reads the last commit without waiting for a writer (WAL).
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

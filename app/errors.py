@@ -48,6 +48,19 @@ class Conflict(DomainError):
         self.errors: list[ErrorItem] = list(errors or [])
 
 
+class ImportRunning(Conflict):
+    """An import job holds the catalogue: one import at a time, across every replica."""
+
+    def __init__(self, job_id: int | None, state: str = "") -> None:
+        if job_id is None:
+            super().__init__("another import is starting; try again when it has ended")
+        else:
+            super().__init__(
+                f"import job {job_id} is running ({state}); try again when it has ended (GET /v1/imports/{job_id})"
+            )
+        self.job_id = job_id
+
+
 class PreconditionFailed(DomainError):
     """An If-Match that no longer holds: someone else changed the resource first."""
 
@@ -59,9 +72,10 @@ class InvalidDocument(DomainError):
 
     title = "Invalid document"
 
-    def __init__(self, detail: str, errors: list[ErrorItem] | None = None) -> None:
+    def __init__(self, detail: str, errors: list[ErrorItem] | None = None, *, document: str = "") -> None:
         super().__init__(detail)
         self.errors: list[ErrorItem] = list(errors or [])
+        self.document = document  # the file it is about, where known (an import of several files)
 
 
 class UnsupportedDocument(InvalidDocument):

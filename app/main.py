@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__
@@ -16,11 +17,12 @@ from app.api.answers import AnswerCache
 from app.api.deps import RateLimiter, authorize
 from app.api.limits import RequestSizeLimit
 from app.api.observability import Metrics
-from app.api.routes import admin, dossiers, health, match, planning, programmes, workplaces
+from app.api.routes import admin, dossiers, health, imports, match, planning, programmes, workplaces
 from app.api.ui import routes as ui
 from app.audit import service as audit
 from app.auth import keys
 from app.db import make_engine, make_sessionmaker
+from app.imports.runner import ImportRunner
 from app.matching.embedders import Embedder
 from app.matching.service import build_matcher
 from app.settings import Settings, get_settings
@@ -53,9 +55,20 @@ def create_app(
             app.state.matcher.index(session)
             audit.purge(session, retention_days=settings.audit_retention_days)
             session.commit()
+        # Import jobs run in a worker thread of this process (app.imports.runner); an app bound to one
+        # connection (the tests' rolled-back transaction) runs them in the request's thread instead, since
+        # a second thread must not share that connection. A job left unfinished by a dead process is
+        # marked failed now.
+        app.state.imports = ImportRunner(
+            app.state.sessionmaker,
+            app.state.matcher,
+            background=not isinstance(app.state.sessionmaker.kw.get("bind"), Connection),
+        )
+        app.state.imports.recover()
         try:
             yield
         finally:
+            app.state.imports.shutdown()
             if engine is not None:
                 engine.dispose()
 
@@ -75,7 +88,11 @@ def create_app(
     app.state.key_cache = keys.KeyCache(settings.key_cache_seconds)
     problems.install(app)
     observability.install(app, metrics)
-    app.add_middleware(RequestSizeLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(
+        RequestSizeLimit,
+        limit=settings.max_upload_bytes,
+        streamed={path: settings.max_import_bytes for path in ("/v1/imports", "/ui/catalogus/import")},
+    )
     # Every /v1 route goes through one authorization policy (app.api.deps.required_scope).
     # Routes are tried in order: the ones recruiters' systems call most come first.
     for router in (
@@ -84,6 +101,7 @@ def create_app(
         programmes.router,
         planning.router,
         dossiers.router,
+        imports.router,
         admin.router,
     ):
         app.include_router(router, dependencies=[Depends(authorize)])

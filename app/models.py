@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -167,6 +168,37 @@ class CatalogueState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The import job that holds the catalogue (one at a time, across replicas): set by a conditional
+    # UPDATE … WHERE import_job_id IS NULL, cleared when the job ends (app.catalogue.jobs).
+    import_job_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ImportJob(Base):
+    """An import of an uploaded document (SBB XML export or crebolijst) run in the background."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "sbb_xml" or "crebolijst"
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # queued, parsing, embedding, committing, done, failed
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")  # why it failed
+    errors: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # where, for a malformed document
+    dossiers: Mapped[int] = mapped_column(Integer, default=0)
+    kwalificaties: Mapped[int] = mapped_column(Integer, default=0)
+    statements: Mapped[int] = mapped_column(Integer, default=0)
+    statements_embedded: Mapped[int] = mapped_column(Integer, default=0)
+    vectors_computed: Mapped[int] = mapped_column(Integer, default=0)
+    outcomes: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON
+    )  # {"dossiers": [...]} or {"crebolijst": {...}}
+    # Which process runs it ("host:pid"), to tell a job whose process died on a single host (SQLite).
+    runner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Profile(Base):

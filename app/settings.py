@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(default=10.0, ge=0)
 
     max_upload_bytes: int = Field(default=10_000_000, ge=1_000)
+    # The limit of an upload to POST /v1/imports (and the web interface's import of a national export),
+    # which is streamed to a temporary file and imported as a background job.
+    max_import_bytes: int = Field(default=200_000_000, ge=1_000)
     max_skills: int = Field(default=200, ge=1)
     max_text_chars: int = Field(default=20_000, ge=100)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from app.api.problems import PayloadTooLarge
 from app.errors import (
     DomainError,
+    ImportRunning,
     InvalidDocument,
     NotFound,
     NothingToScore,
@@ -39,6 +40,15 @@ DOSSIER_STATUS = {
 }
 
 WORKPLACE_STATUS = {"created": "nieuw", "updated": "bijgewerkt"}
+
+IMPORT_STATE = {
+    "queued": "in de wachtrij",
+    "parsing": "het bestand wordt gelezen",
+    "embedding": "de vaardigheden worden omgezet in vectoren",
+    "committing": "wordt opgeslagen",
+    "done": "klaar",
+    "failed": "mislukt; de catalogus is niet veranderd",
+}
 
 KIND = {
     "kerntaak": "Kerntaak",
@@ -86,6 +96,12 @@ def explain(error: DomainError, *, max_upload_bytes: int = 0) -> Message:
             f"{RESOURCES.get(error.resource, 'Dit item')} bestaat niet (meer).",
             "Misschien is het verwijderd. Ga terug naar de lijst en kies opnieuw.",
         )
+    if isinstance(error, ImportRunning):
+        return Message(
+            "Er loopt al een import; er kan er maar één tegelijk lopen.",
+            "Wacht tot die klaar is en probeer het dan opnieuw."
+            + (f" De lopende import: /ui/catalogus/import/{error.job_id}" if error.job_id else ""),
+        )
     if isinstance(error, PreconditionFailed):
         return Message(
             "Iemand anders heeft deze werkplek intussen gewijzigd; uw wijziging is niet opgeslagen.",
@@ -98,7 +114,11 @@ def explain(error: DomainError, *, max_upload_bytes: int = 0) -> Message:
         )
     if isinstance(error, PayloadTooLarge):
         limit = f" (maximaal {max_upload_bytes / 1_000_000:.0f} MB)" if max_upload_bytes else ""
-        return Message(f"Het bestand is te groot{limit}.", "Splits het bestand en lees de delen apart in.")
+        return Message(
+            f"Het bestand is te groot{limit}.",
+            "Splits het bestand en lees de delen apart in, of lees een landelijke export in onder "
+            "'Landelijke export inlezen'.",
+        )
     if isinstance(error, UnsupportedDocument):
         return Message(
             "Dit soort bestand kunnen we niet lezen.",

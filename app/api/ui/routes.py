@@ -22,17 +22,28 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
+from app.api.import_schemas import ImportJobOut
+from app.api.problems import PayloadTooLarge
 from app.api.recording import record_match
 from app.api.schemas import WorkplaceIn
 from app.api.ui import access, messages
 from app.api.ui.access import UiRoute
 from app.api.ui.export import matrix_csv, matrix_xlsx
 from app.api.ui.matrix_view import COLUMN_ORDERS, ROW_ORDERS, MatrixView, matrix_view
-from app.api.uploads import read_uploads
+from app.api.uploads import read_uploads, spool_uploads
 from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.catalogue import service as catalogue
-from app.errors import DomainError, ErrorItem, InvalidDocument, NoProgrammes, NotFound, PreconditionFailed
+from app.errors import (
+    Conflict,
+    DomainError,
+    ErrorItem,
+    InvalidDocument,
+    NoProgrammes,
+    NotFound,
+    PreconditionFailed,
+)
+from app.imports.runner import ImportRunner
 from app.ingest.table import template_csv, template_xlsx
 from app.matching import service as matching
 from app.matching.matrix import CoverageMatrix, coverage_matrix
@@ -85,6 +96,7 @@ templates.env.globals["ORIGIN"] = messages.ORIGIN
 templates.env.globals["NIVEAUS"] = NIVEAUS
 templates.env.globals["DOSSIER_STATUS"] = messages.DOSSIER_STATUS
 templates.env.globals["WORKPLACE_STATUS"] = messages.WORKPLACE_STATUS
+templates.env.globals["IMPORT_STATE"] = messages.IMPORT_STATE
 
 
 def _page(
@@ -216,8 +228,73 @@ def catalogue_page(
     context = _programme_list(session, _niveaus(niveau), q, offset)
     if _is_htmx(request):
         return _page(request, "_programmes.html", context)
-    context["dossiers"] = catalogue.list_dossiers(session)
+    context.update(_catalogue_context(request, session))
     return _page(request, "catalogue.html", context)
+
+
+def _catalogue_context(request: Request, session: Session) -> dict[str, Any]:
+    """What the catalogue page shows besides the programmes: the dossiers and the latest import job."""
+    runner: ImportRunner = request.app.state.imports
+    latest = runner.jobs(session, limit=1)
+    return {
+        "dossiers": catalogue.list_dossiers(session),
+        "latest_job": latest[0] if latest else None,
+        "max_import_bytes": request.app.state.settings.max_import_bytes,
+    }
+
+
+@pages.post("/ui/catalogus/import", response_class=HTMLResponse, response_model=None)
+async def import_export(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """A national export (one large SBB XML file) as an import job: on to its progress page (303)."""
+    runner: ImportRunner = request.app.state.imports
+    try:
+        upload = await spool_uploads(request, limit=settings.max_import_bytes, raw_types=XML_TYPES)
+        job = await run_in_threadpool(runner.submit, upload.documents, kind="sbb_xml", cleanup=upload.folder)
+    except DomainError as error:
+        context = _programme_list(session, [], "", 0)
+        context.update(_catalogue_context(request, session))
+        context["import_message"] = messages.explain(error, max_upload_bytes=settings.max_import_bytes)
+        status = 413 if isinstance(error, PayloadTooLarge) else 409 if isinstance(error, Conflict) else 422
+        return _page(request, "catalogue.html", context, status_code=status)
+    return RedirectResponse(f"/ui/catalogus/import/{job.id}", status_code=303)
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+@pages.get("/ui/catalogus/import/{job_id}", response_class=HTMLResponse)
+def import_page(request: Request, job_id: int, session: SessionDep) -> HTMLResponse:
+    """An import job: a progress bar that refreshes itself (no JavaScript needed) while it runs, then the
+    outcome per dossier, or why it failed."""
+    runner: ImportRunner = request.app.state.imports
+    try:
+        job = runner.job(session, job_id)
+    except NotFound as error:
+        return _error_page(request, error, status_code=404)
+    out = ImportJobOut.from_job(job)
+    message = None
+    if out.state == "failed":
+        details = tuple(
+            f"{e.document}: {messages.field_name(e.location)}: {e.message}" if e.document else e.message
+            for e in out.errors
+        )
+        message = messages.Message(
+            "De import is mislukt; de catalogus is niet veranderd.",
+            "Controleer de punten hieronder en probeer het opnieuw; wat al is berekend, hoeft niet opnieuw.",
+            details or (out.detail,),
+        )
+    context = {
+        "job": job,
+        "running": out.state not in {"done", "failed"},
+        "percent": round(out.progress * 100),
+        "elapsed": _duration(out.elapsed_seconds),
+        "dossiers": out.dossiers,
+        "crebolijst": out.crebolijst,
+        "message": message,
+    }
+    return _page(request, "import_job.html", context)
 
 
 @pages.post("/ui/catalogus/upload", response_class=HTMLResponse)
@@ -246,7 +323,8 @@ async def upload_dossiers(
     if request.headers.get("x-requested-with") == "fetch":
         return _page(request, "_upload_results.html", {"results": results}, status_code=status)
     context = _programme_list(session, [], "", 0)
-    context.update({"dossiers": catalogue.list_dossiers(session), "results": results})
+    context.update(_catalogue_context(request, session))
+    context["results"] = results
     return _page(request, "catalogue.html", context, status_code=status)
 
 
