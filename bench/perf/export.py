@@ -5,9 +5,9 @@ The copies are made at the XML level from the real 2015/16 dossiers (`../shared/
 crebos renumbered (dossiers 6xxxx, kwalificaties 3xxxx), titles numbered, and every kerntaak, werkproces
 and kennis-of-vaardigheid title and every line of a werkproces text perturbed by `data.perturb` (a word
 dropped, two swapped, or an adverb inserted), with a new seed until the text is one not written before.
-`keep` < 1 keeps that share of each kerntaak's werkprocessen (at least one), to reach the national
-catalogue's ~64 statements per kwalificatie instead of the 2016 dossiers' ~250. Deterministic: the same
-arguments write the same bytes.
+`keep` < 1 keeps that share of each kerntaak's werkprocessen, vakkennis and competenties (at least one
+of each), to reach the national catalogue's ~64 statements per kwalificatie instead of the 2016
+dossiers' ~250. Deterministic: the same arguments write the same bytes.
 """
 
 from __future__ import annotations
@@ -85,13 +85,24 @@ def _copy(
         assert kwalificatie is not None
         kwalificatie.text = f"{first_crebo + offset:05d}"
     if keep < 1.0:
-        for holder in [*dossier.iter("basiswerkprocessen"), *dossier.iter("profielwerkprocessen")]:
-            werkprocessen = holder.findall("werkproces")
-            kept = max(1, round(len(werkprocessen) * keep))
-            chosen = set(rng.sample(range(len(werkprocessen)), kept))
-            for i, werkproces in enumerate(werkprocessen):
+        holders = [
+            (holder, tag)
+            for outer, tag in (
+                ("basiswerkprocessen", "werkproces"),
+                ("profielwerkprocessen", "werkproces"),
+                ("vakkennisenvaardigheden", "vakkennisenvaardigheden"),
+                ("werkprocescompetenties", "competentie"),
+            )
+            for holder in dossier.iter(outer)
+        ]
+        for holder, tag in holders:
+            children = holder.findall(tag)
+            if not children:
+                continue
+            chosen = set(rng.sample(range(len(children)), max(1, round(len(children) * keep))))
+            for i, child in enumerate(children):
                 if i not in chosen:
-                    holder.remove(werkproces)
+                    holder.remove(child)
     for element in dossier.iter():
         if element.tag in TITLED and element.get("titel"):
             element.set("titel", distinct(element.get("titel", ""), replica))

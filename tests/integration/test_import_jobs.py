@@ -266,3 +266,34 @@ def test_the_cli_answers_a_malformed_file_with_file_line_and_element(tmp_path: P
     assert count(url, "SELECT count(*) FROM dossiers") == 0
     failed = count(url, "SELECT count(*) FROM import_jobs WHERE state = 'failed'")
     assert failed == 1
+
+
+def test_a_service_stopped_during_a_job_marks_it_failed(hashing_embedder: Embedder, tmp_path: Path) -> None:
+    """Shutdown (SIGTERM: the lifespan ends) stops the job at its next chunk: failed, catalogue unchanged."""
+    export = fixture_export(tmp_path / "stop.xml", dossiers=300)
+    with database("sqlite", tmp_path, "stop") as url:
+        with replica(url, hashing_embedder) as a:
+            answer = a.post(
+                "/v1/imports", content=export.path.read_bytes(), headers={"content-type": "text/xml"}
+            )
+            assert answer.status_code == 202, answer.text
+            location = answer.headers["location"]
+        with replica(url, hashing_embedder) as b:
+            job = b.get(location).json()
+        assert job["state"] == "failed", job
+        assert job["detail"].startswith("the service was stopped during the import")
+        assert count(url, "SELECT count(*) FROM dossiers") == 0
+        assert count(url, "SELECT import_job_id IS NULL FROM catalogue_state") == 1
+
+
+def test_the_crebolijst_is_imported_as_a_job_too(client: TestClient) -> None:
+    from tests.shared_data import shared_data_dir
+
+    path = shared_data_dir() / "sbb-hks-2015-crebolijst" / "hks_2015_kwalificaties.csv"
+    answer = client.post("/v1/imports", content=path.read_bytes(), headers={"content-type": "text/csv"})
+    assert answer.status_code == 202, answer.text
+    job = client.get(answer.headers["location"]).json()
+    assert job["state"] == "done", job
+    assert job["kind"] == "crebolijst"
+    assert job["crebolijst"]["entries"] == job["counts"]["kwalificaties"] > 400
+    assert client.get("/v1/programmes?limit=1").json()["total"] == job["crebolijst"]["entries"]

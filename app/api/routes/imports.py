@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import IdPath, SessionDep, SettingsDep
 from app.api.import_schemas import ImportJobListOut, ImportJobOut
 from app.api.problems import problems
 from app.api.uploads import spool_uploads
@@ -69,7 +69,7 @@ async def submit_import(
 
 
 @router.get("/{job_id}", response_model=ImportJobOut, responses=problems(404))
-def get_import(job_id: int, session: SessionDep, runner: RunnerDep) -> ImportJobOut:
+def get_import(job_id: IdPath, session: SessionDep, runner: RunnerDep) -> ImportJobOut:
     """A job's state, counts, elapsed time and, once done, the outcome per dossier. Any replica answers."""
     return ImportJobOut.from_job(runner.job(session, job_id))
 

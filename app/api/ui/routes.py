@@ -240,6 +240,7 @@ def _catalogue_context(request: Request, session: Session) -> dict[str, Any]:
         "dossiers": catalogue.list_dossiers(session),
         "latest_job": latest[0] if latest else None,
         "max_import_bytes": request.app.state.settings.max_import_bytes,
+        "max_upload_bytes": request.app.state.settings.max_upload_bytes,
     }
 
 

@@ -1,4 +1,5 @@
-// skillmatch web interface: upload SBB dossiers one file at a time, with a progress bar and a result per file.
+// skillmatch web interface: upload SBB dossiers one file at a time, with a progress bar and a result per file;
+// a single file above the upload limit goes to the import job instead (its page shows the progress).
 // Without JavaScript the form posts all files at once and the page shows the same results.
 (function () {
   "use strict";
@@ -38,6 +39,13 @@
     if (!form.matches("form[data-upload]")) { return; }
     var input = form.querySelector("input[type=file]");
     if (!input.files.length) { return; }
+    // One file larger than a single upload may be (a national export): import it as a job instead; the
+    // browser posts the form and lands on the job's progress page.
+    var max = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
+    if (max && input.files.length === 1 && input.files[0].size > max && form.getAttribute("data-import-action")) {
+      form.action = form.getAttribute("data-import-action");
+      return;
+    }
     event.preventDefault();
     var results = document.getElementById("upload-results");
     results.innerHTML = "";
