@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer._click.core import Context  # the click that typer runs on (vendored)
 from typer.core import TyperGroup
 
+from app.audit.service import Asker
 from app.auth import keys
+from app.auth.keys import Principal
 from app.catalogue import portability
 from app.catalogue import service as catalogue
 from app.db import make_engine, make_sessionmaker
@@ -22,13 +25,15 @@ from app.errors import DomainError, ImportRunning, InvalidDocument, NotFound
 from app.imports.runner import ImportRunner, Progress
 from app.imports.service import Document
 from app.logs import configure_json_logging
-from app.matching.service import build_matcher
+from app.matches import service as matches
+from app.matching.service import MatchResult, build_matcher
 from app.migrate import upgrade
 from app.planning import profiles as planning_profiles
 from app.planning import rotations as planning_rotations
 from app.planning import vacancy as planning_vacancy
 from app.settings import Settings, get_settings
 from app.workplaces import service as workplaces
+from app.workplaces.service import SkillInput
 
 log = logging.getLogger("skillmatch")
 
@@ -321,6 +326,110 @@ def keys_list() -> None:
         for key in keys.list_keys(session):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             typer.echo(f"{key.id}\t{key.name}\t{key.role}\t{state}")
+
+
+# Who asks when the command line serves a match (its audit records carry channel "cli").
+COMMAND_LINE = Principal(name="command-line", role="admin")
+
+
+def _workplace_file(file: Path) -> dict[str, Any]:
+    """A workplace as `POST /v1/match` takes it (title, description, skills, niveau, min_coverage,
+    limit), read from a JSON file; InvalidDocument when it is not one."""
+    try:
+        sent = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidDocument(f"{file.name} is not JSON: {error}") from None
+    skills = sent.get("skills") if isinstance(sent, dict) else None
+    if not isinstance(sent, dict) or not (
+        skills is None
+        or (isinstance(skills, list) and all(isinstance(s, dict) and "text" in s for s in skills))
+    ):
+        raise InvalidDocument(
+            f"{file.name}: give an object with a description and/or skills [{{'text': …}}, …]"
+        )
+    return sent
+
+
+def _file_skills(sent: dict[str, Any], file: Path) -> list[SkillInput]:
+    try:
+        return [
+            SkillInput(
+                str(s["text"]),
+                int(s.get("weight", 2)),
+                bool(s.get("must_have", False)),
+                bool(s.get("trainable", False)),
+                "manual",
+            )
+            for s in sent.get("skills") or []
+        ]
+    except (TypeError, ValueError) as error:
+        raise InvalidDocument(f"{file.name}: a skill's weight is a number 1 to 3 ({error})") from None
+
+
+def _print_match(result: MatchResult, match_id: int) -> None:
+    for m in result.matches:
+        label = "eligible" if m.eligible else "not eligible"
+        typer.echo(
+            f"{m.programme.crebo} {m.programme.title} (niveau {m.programme.niveau}): {m.coverage:.0%}, {label}"
+        )
+    if not result.matches:
+        typer.echo("no programme to show")
+    typer.echo(f"match {match_id} (recorded in the audit trail)")
+
+
+@cli.command("match")
+def match(
+    workplace: Annotated[int | None, typer.Argument(help="A stored workplace's id")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, readable=True, help="A workplace as POST /v1/match takes it"
+        ),
+    ] = None,
+    niveau: Annotated[
+        list[int] | None, typer.Option(help="Only this niveau (1-4); repeat for several")
+    ] = None,
+    min_coverage: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Minimum coverage")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=500, help="Programmes to show (10)")] = None,
+) -> None:
+    """Rank programmes for a stored workplace or one in a JSON file; recorded in the audit trail like
+    every match the API serves."""
+    if (workplace is None) == (file is None):
+        typer.echo("give exactly one of WORKPLACE or --file", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    _setup_logging()
+    settings, sessions = _sessions()
+    matcher = build_matcher(settings)
+    asker = Asker(COMMAND_LINE, "cli")
+    with sessions.begin() as session:
+        if workplace is not None:
+            stored = matches.match_workplace(
+                session,
+                matcher,
+                workplace,
+                asker=asker,
+                render=matches.Scored.of,
+                niveau=niveau,
+                min_coverage=min_coverage,
+                limit=limit or 10,
+            )
+            result, match_id = stored.answer.result, stored.match_id
+        else:
+            sent = _workplace_file(file or Path())
+            skills = _file_skills(sent, file or Path())
+            adhoc = matches.match_adhoc(
+                session,
+                matcher,
+                asker=asker,
+                title=sent.get("title"),
+                description=sent.get("description"),
+                skills=skills or None,
+                niveau=niveau or sent.get("niveau"),
+                min_coverage=min_coverage if min_coverage is not None else sent.get("min_coverage"),
+                limit=limit or int(sent.get("limit", 10)),
+            )
+            result, match_id = adhoc.answer, adhoc.match_id
+    _print_match(result, match_id)
 
 
 @cli.command("suggest-profiles")

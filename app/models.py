@@ -259,7 +259,10 @@ class AuditRecord(Base):
     )
     key_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
-    endpoint: Mapped[str] = mapped_column(String(200))
+    # What was served ("match": programmes for a workplace, stored or sent; "fit": workplaces for a
+    # programme) and through which door ("api", "ui", "cli"); `request` holds its parameters.
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
     workplace_id: Mapped[int | None] = mapped_column(Integer)
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -11,11 +11,20 @@ from app.api.schemas import (
     NotScoredOut,
     ProgrammeOut,
     ProgrammeRef,
+    ProgrammeWorkplacesOut,
     SkillMatchOut,
     SkillOut,
+    WorkplaceFitOut,
 )
 from app.matching.index import ProgrammeInfo
-from app.matching.service import MatchResult, ProgrammeMatch, ScoringConfig, SkillResult, UnscoredProgramme
+from app.matching.service import (
+    MatchResult,
+    ProgrammeFitResult,
+    ProgrammeMatch,
+    ScoringConfig,
+    SkillResult,
+    UnscoredProgramme,
+)
 from app.models import Programme
 
 
@@ -98,4 +107,27 @@ def matches_out(
         catalogue_version=result.catalogue_version,
         config=config_out(result.config),
         not_scored=[NotScoredOut(text=s.text, kind=s.kind) for s in result.not_scored if s.kind != "work"],
+    )
+
+
+def programme_workplaces_out(result: ProgrammeFitResult, *, match_id: int) -> ProgrammeWorkplacesOut:
+    return ProgrammeWorkplacesOut(
+        match_id=match_id,
+        programme=programme_ref(result.programme),
+        status=result.status,
+        workplaces=[
+            WorkplaceFitOut(
+                workplace_id=f.workplace_id,
+                title=f.title,
+                organisation_unit=f.organisation_unit,
+                coverage=f.match.coverage,
+                eligible=f.match.eligible,
+                knockouts=[skill_match_out(s) for s in f.match.knockouts],
+                skills=[skill_match_out(s) for s in f.match.skills],
+                gaps=[skill_match_out(s) for s in f.match.gaps],
+            )
+            for f in result.workplaces
+        ],
+        workplaces_without_skills=result.workplaces_without_skills,
+        config=config_out(result.config),
     )

@@ -21,12 +21,6 @@ def insert_record(session: Session, values: dict[str, Any]) -> int:
     return int(session.connection().execute(_INSERT_RECORD, values).scalar_one())
 
 
-def add_record(session: Session, record: AuditRecord) -> AuditRecord:
-    session.add(record)
-    session.flush()
-    return record
-
-
 def delete_records_before(session: Session, cutoff: dt.datetime) -> int:
     """Delete the records created before `cutoff`; returns how many went."""
     result = session.execute(delete(AuditRecord).where(AuditRecord.created_at < cutoff))

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,17 @@ from app.models import AuditRecord
 from app.workplaces.service import SkillInput
 
 log = logging.getLogger(__name__)
+
+Kind = Literal["match", "fit"]  # programmes for a workplace (stored or sent); workplaces for a programme
+Channel = Literal["api", "ui", "cli"]
+
+
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """Who asked for a match (the key's name and role, never the secret) and through which door."""
+
+    principal: Principal
+    channel: Channel
 
 
 def summarise(result: MatchResult) -> dict[str, Any]:
@@ -71,23 +82,23 @@ def record_parts(result: MatchResult) -> MatchRecordParts:
 def record_match(
     session: Session,
     *,
-    principal: Principal,
-    endpoint: str,
-    request: dict[str, Any],
+    asker: Asker,
+    params: dict[str, Any],
     result: MatchResult | MatchRecordParts,
     workplace_id: int | None = None,
 ) -> int:
-    """Record one served match; returns the record's id. `request` holds what was sent; the skills as
-    scored are added (for replay). One INSERT … RETURNING, no ORM object."""
+    """Record one served match (kind `match`); returns the record's id. `params` holds what was asked; the
+    skills as scored are added (for replay). One INSERT … RETURNING, no ORM object."""
     parts = result if isinstance(result, MatchRecordParts) else record_parts(result)
     return repository.insert_record(
         session,
         {
-            "key_name": principal.name,
-            "role": principal.role,
-            "endpoint": endpoint,
+            "key_name": asker.principal.name,
+            "role": asker.principal.role,
+            "kind": "match",
+            "channel": asker.channel,
             "workplace_id": workplace_id,
-            "request": {**request, "scored_skills": parts.scored_skills},
+            "request": {**params, "scored_skills": parts.scored_skills},
             "config": parts.config,
             "catalogue_version": parts.catalogue_version,
             "result": parts.result,
@@ -140,35 +151,29 @@ def summarise_fit(result: ProgrammeFitResult) -> dict[str, Any]:
     }
 
 
-def record_fit(
-    session: Session,
-    *,
-    principal: Principal,
-    request: dict[str, Any],
-    result: ProgrammeFitResult,
-) -> AuditRecord:
-    """Record a reverse match (which workplaces fit a diploma)."""
-    record = AuditRecord(
-        key_name=principal.name,
-        role=principal.role,
-        endpoint=FIT_ENDPOINT,
-        workplace_id=None,
-        request=request,
-        config=asdict(result.config),
-        catalogue_version=result.catalogue_version,
-        result=summarise_fit(result),
+def record_fit(session: Session, *, asker: Asker, params: dict[str, Any], result: ProgrammeFitResult) -> int:
+    """Record a reverse match (kind `fit`: which workplaces fit a diploma); returns the record's id."""
+    return repository.insert_record(
+        session,
+        {
+            "key_name": asker.principal.name,
+            "role": asker.principal.role,
+            "kind": "fit",
+            "channel": asker.channel,
+            "workplace_id": None,
+            "request": params,
+            "config": asdict(result.config),
+            "catalogue_version": result.catalogue_version,
+            "result": summarise_fit(result),
+        },
     )
-    return repository.add_record(session, record)
-
-
-FIT_ENDPOINT = "GET /v1/programmes/{crebo}/workplaces"
 
 
 def replay(session: Session, matcher: Matcher, record_id: int) -> Replay:
     """Score the recorded input again with today's matcher and catalogue, and compare."""
     record = get_record(session, record_id)
     request = record.request
-    if record.endpoint == FIT_ENDPOINT:
+    if record.kind == "fit":
         fit = programme_workplaces(
             session, matcher, request["crebo"], min_coverage=record.config["min_coverage"]
         )

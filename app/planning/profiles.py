@@ -37,6 +37,12 @@ from app.planning.skills import PlanWorkplace, load_workplaces, plan_workplace, 
 
 log = logging.getLogger(__name__)
 
+N_INIT = 10  # k-means++ starts; the best of them is kept
+CLUSTER_METHOD = (
+    f"k-means (scikit-learn KMeans, k-means++, n_init={N_INIT}, random_state=seed) on L2-normalised, "
+    "weight-weighted mean skill vectors of each workplace"
+)
+
 # Dutch function words, and generic verbs and adjectives, that never name a vakgebied.
 STOPWORDS = frozenset(
     {
@@ -182,7 +188,7 @@ def suggest_profiles(
         )
         raise Conflict(message, [ErrorItem("k", message)])
     features = workplace_vectors(matcher, session, with_skills)
-    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(features)
+    labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(features)
     silhouette = (
         round(float(silhouette_score(features, labels, metric="cosine")), 4)
         if 1 < k < len(with_skills)

@@ -62,9 +62,8 @@ def _fill(sessions: sessionmaker[Session]) -> None:
             result = match_workplace(session, matcher, item.workplace.id)
             audit.record_match(
                 session,
-                principal=Principal(name=key.key.name, role=key.key.role),
-                endpoint=f"/v1/workplaces/{item.workplace.id}/matches",
-                request={"workplace_id": item.workplace.id},
+                asker=audit.Asker(Principal(name=key.key.name, role=key.key.role), "api"),
+                params={"workplace_id": item.workplace.id},
                 result=result,
                 workplace_id=item.workplace.id,
             )

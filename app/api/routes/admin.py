@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import IdPath, MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
+from app.api.recording import route_of
 from app.api.schemas import MAX_ID
 from app.audit import service as audit
 from app.auth import keys
 from app.auth.keys import Forbidden, Role
+from app.models import AuditRecord
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 
@@ -47,12 +49,22 @@ class AuditRecordOut(BaseModel):
     created_at: dt.datetime
     key_name: str
     role: str
-    endpoint: str
+    kind: str = Field(description="match (programmes for a workplace) or fit (workplaces for a programme)")
+    channel: str = Field(description="api, ui or cli")
+    endpoint: str = Field(description="The route (or command) that served it, from kind and channel")
     workplace_id: int | None
     request: dict[str, Any]
     config: dict[str, Any]
     catalogue_version: int
     result: dict[str, Any]
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditRecordOut:
+        endpoint = route_of(record.kind, record.channel, record.workplace_id)
+        return cls.model_validate({**{c: getattr(record, c) for c in _COLUMNS}, "endpoint": endpoint})
+
+
+_COLUMNS = [name for name in AuditRecordOut.model_fields if name != "endpoint"]
 
 
 class AuditListOut(BaseModel):
@@ -97,7 +109,7 @@ def list_audit(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> AuditListOut:
     rows, total = audit.list_records(session, limit=limit, offset=offset, key_name=key_name)
-    return AuditListOut(items=[AuditRecordOut.model_validate(r) for r in rows], total=total)
+    return AuditListOut(items=[AuditRecordOut.of(r) for r in rows], total=total)
 
 
 @router.get("/matches/{record_id}", response_model=ReplayOut, responses=problems(401, 403, 404, 409, 422))
@@ -111,7 +123,7 @@ def replay_match(
         raise Forbidden("only an admin or the key that asked may replay this match")
     result = audit.replay(session, matcher, record_id)
     return ReplayOut(
-        record=AuditRecordOut.model_validate(result.record),
+        record=AuditRecordOut.of(result.record),
         replayed=result.result,
         config=result.config,
         catalogue_version=result.catalogue_version,

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from app.api.convert import matches_out
 from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
-from app.api.recording import record_match
+from app.api.recording import MATCH, count
 from app.api.schemas import MatchesOut, MatchIn
-from app.errors import NoProgrammes, NothingSent, NothingToScore
-from app.matching import service as matching
+from app.audit.service import Asker
+from app.matches import service as matches
 from app.workplaces.service import SkillInput
 
 router = APIRouter(prefix="/v1", tags=["match"])
@@ -26,27 +26,17 @@ def match(
     skills = None
     if body.skills:
         skills = [SkillInput(s.text, s.weight, s.must_have, s.trainable, "manual") for s in body.skills]
-    try:
-        result = matching.match_adhoc(
-            session,
-            matcher,
-            description=body.description or "",
-            skills=skills,
-            niveau=body.niveau,
-            min_coverage=body.min_coverage,
-            limit=body.limit,
-            include_unscored=body.include_unscored,
-        )
-    except NoProgrammes:
-        raise
-    except NothingToScore as error:  # the workplace is the request's own: the request is what is wrong
-        raise NothingSent(error.detail) from error
-    match_id = record_match(
-        request,
+    served = matches.match_adhoc(
         session,
-        principal,
-        endpoint="POST /v1/match",
-        sent=body.model_dump(exclude_none=True),
-        result=result,
+        matcher,
+        asker=Asker(principal, "api"),
+        title=body.title,
+        description=body.description,
+        skills=skills,
+        niveau=body.niveau,
+        min_coverage=body.min_coverage,
+        limit=body.limit,
+        include_unscored=body.include_unscored,
     )
-    return matches_out(result, match_id=match_id)
+    count(request, MATCH)
+    return matches_out(served.answer, match_id=served.match_id)

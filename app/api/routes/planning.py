@@ -51,10 +51,6 @@ Crebo = Annotated[str, Path(pattern=r"^\d{5}$", description="Kwalificatie crebo 
 MinCoverage = Annotated[float | None, Query(ge=0, le=1)]
 Format = Annotated[Literal["json", "markdown"], Query(description="json, or ready-to-use Dutch Markdown")]
 MARKDOWN = "text/markdown; charset=utf-8"
-CLUSTER_METHOD = (
-    "k-means (scikit-learn KMeans, k-means++, n_init=10, random_state=seed) on L2-normalised, "
-    "weight-weighted mean skill vectors of each workplace"
-)
 
 
 def _brief(w: PlanWorkplace) -> WorkplaceBrief:
@@ -138,7 +134,7 @@ def suggest_profiles(body: SuggestIn, session: SessionDep, matcher: MatcherDep) 
     return SuggestionOut(
         k=suggestion.k,
         seed=suggestion.seed,
-        method=CLUSTER_METHOD,
+        method=profiles.CLUSTER_METHOD,
         silhouette=suggestion.silhouette,
         profiles=[
             SuggestedProfileOut(

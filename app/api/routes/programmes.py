@@ -7,20 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field
 
-from app.api.convert import config_out, programme_out, programme_ref, skill_match_out
+from app.api.convert import programme_out, programme_workplaces_out
 from app.api.deps import MatcherDep, PrincipalDep, SessionDep
 from app.api.problems import problems
-from app.api.recording import record_fit
+from app.api.recording import PROGRAMME_WORKPLACES, count
 from app.api.schemas import (
     MAX_ID,
     ProgrammeDetailOut,
     ProgrammeListOut,
     ProgrammeWorkplacesOut,
     StatementOut,
-    WorkplaceFitOut,
 )
+from app.audit.service import Asker
 from app.catalogue import service
-from app.matching import service as matching
+from app.matches import service as matches
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 
@@ -69,32 +69,8 @@ def programme_workplaces(
     min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> ProgrammeWorkplacesOut:
     """Every stored workplace scored for this diploma, those it is eligible for first, then by coverage."""
-    result = matching.programme_workplaces(session, matcher, crebo, min_coverage=min_coverage)
-    sent = {"crebo": crebo} if min_coverage is None else {"crebo": crebo, "min_coverage": min_coverage}
-    match_id = record_fit(
-        request,
-        session,
-        principal,
-        sent=sent,
-        result=result,
+    served = matches.fit_programme(
+        session, matcher, crebo, asker=Asker(principal, "api"), min_coverage=min_coverage
     )
-    return ProgrammeWorkplacesOut(
-        match_id=match_id,
-        programme=programme_ref(result.programme),
-        status=result.status,
-        workplaces=[
-            WorkplaceFitOut(
-                workplace_id=f.workplace_id,
-                title=f.title,
-                organisation_unit=f.organisation_unit,
-                coverage=f.match.coverage,
-                eligible=f.match.eligible,
-                knockouts=[skill_match_out(s) for s in f.match.knockouts],
-                skills=[skill_match_out(s) for s in f.match.skills],
-                gaps=[skill_match_out(s) for s in f.match.gaps],
-            )
-            for f in result.workplaces
-        ],
-        workplaces_without_skills=result.workplaces_without_skills,
-        config=config_out(result.config),
-    )
+    count(request, PROGRAMME_WORKPLACES)
+    return programme_workplaces_out(served.answer, match_id=served.match_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.answers import Answer, AnswerCache
 from app.api.deps import IdPath, MatcherDep, PrincipalDep, SessionDep, SettingsDep
 from app.api.problems import problems
-from app.api.recording import record_match
+from app.api.recording import WORKPLACE_MATCHES, count
 from app.api.schemas import (
     MAX_ID,
     ImportedWorkplaceOut,
@@ -22,8 +23,9 @@ from app.api.schemas import (
     WorkplaceOut,
 )
 from app.api.uploads import read_uploads
+from app.audit.service import Asker
 from app.errors import InvalidDocument
-from app.matching import service as matching
+from app.matches import service as matches
 from app.workplaces import service
 from app.workplaces.service import SkillInput, WorkplaceInput
 
@@ -182,29 +184,19 @@ def workplace_matches(
     include_unscored: bool = False,
 ) -> Response:
     """Programmes ranked for a stored workplace, with an explanation per skill."""
-    prepared = matching.prepare_workplace_match(
+    answers: AnswerCache = request.app.state.answers
+    served = matches.match_workplace(
         session,
         matcher,
         workplace_id,
+        asker=Asker(principal, "api"),
+        render=partial(Answer.of, workplace_id=workplace_id),
+        answers=answers,
         niveau=niveau,
         min_coverage=min_coverage,
         limit=limit,
         include_unscored=include_unscored,
     )
-    cache: AnswerCache = request.app.state.answers
-    answer = cache.get(prepared.key)
-    if answer is None:
-        answer = Answer.of(prepared.score(session, matcher), workplace_id=workplace_id)
-        cache.put(prepared.key, answer)
-    sent = {"workplace_id": workplace_id, "niveau": niveau, "min_coverage": min_coverage, "limit": limit}
-    match_id = record_match(
-        request,
-        session,
-        principal,
-        endpoint="GET /v1/workplaces/{id}/matches",
-        sent={k: v for k, v in sent.items() if v is not None},
-        result=answer.parts,
-        workplace_id=workplace_id,
-    )
+    count(request, WORKPLACE_MATCHES)
     # Already serialised (validated when the answer was built): FastAPI does not validate it again.
-    return Response(answer.body(match_id), media_type="application/json")
+    return Response(served.answer.body(served.match_id), media_type="application/json")
