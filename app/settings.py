@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     document_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     semantic_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     skill_weight: float | None = Field(default=None, ge=0.0, le=10.0)
+    # Added to the similarity with a programme known by its titles only; the weight of the niveau term in
+    # relevance; whole-document evidence from the whole description. None = the model's fitted value.
+    titles_only_offset: float | None = Field(default=None, ge=0.0, le=0.5)
+    niveau_weight: float | None = Field(default=None, ge=0.0, le=5.0)
+    document_text: bool | None = None
     # Centre the sentence vectors on the catalogue's mean statement vector before the cosine (e5 and
     # USE; not the ensemble). Chosen by the matching-quality benchmark; see docs/scoring.md.
     centre: bool = True

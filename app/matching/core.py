@@ -125,6 +125,8 @@ def score_programmes(
     semantic_similarity: npt.NDArray[np.float32] | None = None,
     semantic_weight: float = 0.0,
     skill_weight: float = 1.0,
+    niveau_evidence: npt.NDArray[np.float64] | None = None,
+    niveau_weight: float = 0.0,
     order: Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeScore]:
@@ -157,6 +159,8 @@ def score_programmes(
         semantic_similarity=semantic_similarity,
         semantic_weight=semantic_weight,
         skill_weight=skill_weight,
+        niveau_evidence=niveau_evidence,
+        niveau_weight=niveau_weight,
         order=order,
     )
     coverage, mean_similarity, relevance_, eligible = (
@@ -218,6 +222,8 @@ def score_best(
     semantic_similarity: npt.NDArray[np.float32] | None = None,
     semantic_weight: float = 0.0,
     skill_weight: float = 1.0,
+    niveau_evidence: npt.NDArray[np.float64] | None = None,
+    niveau_weight: float = 0.0,
     order: Order = "eligible",
 ) -> Scored:
     """The module doc's steps on each skill's best similarity per programme (skills × programmes): what
@@ -236,6 +242,8 @@ def score_best(
         skill_weight=skill_weight,
         document_weight=document_weight,
         semantic_weight=semantic_weight,
+        niveau=niveau_evidence,
+        niveau_weight=niveau_weight,
     )
     knocked_out = (critical[:, None] & ~covered).any(axis=0)
     eligible = is_eligible(coverage, min_coverage, knocked_out)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import repository
 from app.matching.embedders import Matrix, normalise
 from app.matching.lexical import CharGrams, DocumentTfidf, Lexical, build_lexical
-from app.matching.scoring import calibrate
+from app.matching.scoring import TITLE_KINDS, calibrate
 from app.matching.vectors import VectorCache
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,9 @@ class CatalogueIndex:
     # One unit vector per programme: the mean of its statement vectors (centred where the index is), the
     # ranking's whole-document semantic evidence (docs/scoring.md). None for an index built without it.
     document_vectors: Matrix | None = None
+    # Per statement column: whether its programme is known by its titles only (kerntaak and werkproces
+    # titles, no other kind of statement; docs/scoring.md, the titles-only offset).
+    column_titles_only: npt.NDArray[np.bool_] | None = None
     # Blocks already cut, per (niveau, crebos) selection, and offsets per kind setting: the index never
     # changes once built.
     _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
@@ -151,6 +154,13 @@ def build_index(
         distinct_matrix = np.ascontiguousarray(centred(distinct_matrix, mean))
     matrix = distinct_matrix[distinct_of]
     document_vectors = programme_vectors(matrix, np.array(offsets, dtype=np.intp))
+    title_column = np.array([s.kind in TITLE_KINDS for s in statements], dtype=bool)
+    starts = np.array(offsets, dtype=np.intp)
+    lengths = np.diff(np.append(starts, len(statements)))
+    titles_only = (
+        np.add.reduceat(title_column.astype(np.intp), starts) == lengths if len(starts) else np.zeros(0, bool)
+    )
+    column_titles_only = np.repeat(titles_only, lengths) if len(starts) else np.zeros(0, dtype=bool)
     # One analysis of the distinct texts serves both the per-statement and the whole-document TF-IDF.
     grams = CharGrams(distinct)
     ends = [*offsets[1:], len(texts)][: len(offsets)]
@@ -174,6 +184,7 @@ def build_index(
         distinct_kinds=distinct_kinds,
         centre=mean,
         document_vectors=document_vectors,
+        column_titles_only=column_titles_only,
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -236,6 +247,7 @@ def similarity(
     high: float,
     lexical_weight: float,
     kind_offsets: Mapping[str, float] | None = None,
+    titles_only_offset: float = 0.0,
 ) -> npt.NDArray[np.float32]:
     """Calibrated similarity (0–1) of each query to each selected statement column.
 
@@ -255,4 +267,11 @@ def similarity(
     # take, not fancy indexing: it gives a C-ordered array, on which the per-programme maxima along the
     # rows (core.score_programmes) are several times faster.
     combined: npt.NDArray[np.float32] = np.take(semantic, index.distinct_of[columns], axis=1)
+    if titles_only_offset and index.column_titles_only is not None:
+        # A programme known by its titles only has fewer and shorter statements than one with full
+        # content: its best statement is systematically less similar. The offset puts both on one line.
+        lift = index.column_titles_only[columns]
+        if lift.any():
+            combined[:, lift] += np.float32(titles_only_offset)
+            np.clip(combined, 0.0, 1.0, out=combined)
     return combined

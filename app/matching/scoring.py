@@ -25,6 +25,7 @@ import hashlib
 import json
 import sys
 import types
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -73,6 +74,10 @@ class Fitted:
     document_weight: float = 1.0
     semantic_weight: float = 0.0
     order: Order = "eligible"
+    document_text: bool = False
+    titles_only_offset: float = 0.0
+    niveau_weight: float = 0.0
+    niveau_centre: float = 2.0
 
 
 # Per (model, centred). e5 raw: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines of all
@@ -93,6 +98,8 @@ FITTED: dict[tuple[str, bool], Fitted] = {
         document_weight=1.0,
         semantic_weight=0.0,
         order="relevance",
+        niveau_weight=0.2,
+        niveau_centre=2.0,
     ),
     ("use-multilingual-v3", False): Fitted(low=0.15, high=0.60, threshold=0.5),
     ("use-multilingual-v3", True): Fitted(low=0.0, high=0.52, threshold=0.5),
@@ -118,6 +125,15 @@ class ScoringParams:
     skill_weight: float
     document_weight: float
     semantic_weight: float
+    # Whole-document evidence from the whole description when one is scored (else the skills joined):
+    # the context of a description says what the work is about even where it is not a skill to cover.
+    document_text: bool = False
+    # Added to every similarity with a programme known by its titles only (on top of title_offset).
+    titles_only_offset: float = 0.0
+    # The niveau term of relevance: niveau_weight × (level score − niveau_centre) × (niveau − 3), where the
+    # level score counts the description's cues of responsibility and complexity (app.ingest.level).
+    niveau_weight: float = 0.0
+    niveau_centre: float = 2.0
     splitter: str = SPLITTER_DIGEST
 
     @property
@@ -146,6 +162,9 @@ def resolve(
     skill_weight: float | None = None,
     document_weight: float | None = None,
     semantic_weight: float | None = None,
+    document_text: bool | None = None,
+    titles_only_offset: float | None = None,
+    niveau_weight: float | None = None,
 ) -> ScoringParams:
     """The parameters for this model: the fitted table's values, each overridden where a value is given.
     `centre` is honoured only where a centred calibration is fitted for the model."""
@@ -169,6 +188,10 @@ def resolve(
         skill_weight=fitted.skill_weight if skill_weight is None else skill_weight,
         document_weight=fitted.document_weight if document_weight is None else document_weight,
         semantic_weight=fitted.semantic_weight if semantic_weight is None else semantic_weight,
+        document_text=fitted.document_text if document_text is None else document_text,
+        titles_only_offset=fitted.titles_only_offset if titles_only_offset is None else titles_only_offset,
+        niveau_weight=fitted.niveau_weight if niveau_weight is None else niveau_weight,
+        niveau_centre=fitted.niveau_centre,
     )
 
 
@@ -218,18 +241,31 @@ def relevance(
     skill_weight: float,
     document_weight: float,
     semantic_weight: float,
+    niveau: npt.NDArray[np.float64] | None = None,
+    niveau_weight: float = 0.0,
 ) -> npt.NDArray[np.float64]:
     """Step 4: the ranking's evidence. Without whole-document evidence it is the mean best similarity
     itself (so that a single programme, or a caller with no documents, keeps a meaningful value)."""
     mean_similarity = np.asarray(mean_similarity, dtype=np.float64)
-    if document is None and semantic is None:
+    if document is None and semantic is None and (niveau is None or not niveau_weight):
         return mean_similarity
     total = skill_weight * zscore(mean_similarity)
     if document is not None and document_weight:
         total = total + document_weight * zscore(np.asarray(document, dtype=np.float64))
     if semantic is not None and semantic_weight:
         total = total + semantic_weight * zscore(np.asarray(semantic, dtype=np.float64))
+    if niveau is not None and niveau_weight:
+        total = total + niveau_weight * np.asarray(niveau, dtype=np.float64)
     result: npt.NDArray[np.float64] = total
+    return result
+
+
+def niveau_evidence(
+    level: float, niveaus: npt.NDArray[np.integer] | Sequence[int], centre: float
+) -> npt.NDArray[np.float64]:
+    """Per programme: (level score − centre) × (niveau − 3). Positive for a niveau-4 programme when the
+    description reads as more responsible than `centre`, for a niveau-2 one when it reads as less."""
+    result: npt.NDArray[np.float64] = (float(level) - centre) * (np.asarray(niveaus, dtype=np.float64) - 3.0)
     return result
 
 

@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from app.catalogue import repository as catalogue_repository
 from app.errors import NoProgrammes, NotFound, NothingToScore
+from app.ingest.level import level_score
 from app.ingest.textsplit import Statement
 from app.matching import core, scoring
 from app.matching.embedders import Calibration, Embedder, load_embedder
@@ -34,7 +35,7 @@ from app.matching.vectors import VectorCache
 from app.models import Workplace
 from app.settings import Settings
 from app.workplaces import repository as workplace_repository
-from app.workplaces.service import Origin, SkillInput, is_scorable, resolve_skills, set_aside
+from app.workplaces.service import Origin, SkillInput, describe, is_scorable
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,9 @@ class Matcher:
         title_offset: float | None = None,
         credit_width: float | None = None,
         centre: bool = False,
+        titles_only_offset: float | None = None,
+        niveau_weight: float | None = None,
+        document_text: bool | None = None,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
@@ -187,6 +191,9 @@ class Matcher:
                 skill_weight=skill_weight,
                 document_weight=document_weight,
                 semantic_weight=semantic_weight,
+                titles_only_offset=titles_only_offset,
+                niveau_weight=niveau_weight,
+                document_text=document_text,
             )
         if params.model != embedder.name:
             raise ValueError(f"parameters for {params.model} cannot score with {embedder.name}")
@@ -302,6 +309,7 @@ class Matcher:
             high=self.params.high,
             lexical_weight=self.lexical_weight,
             kind_offsets=self.kind_offsets,
+            titles_only_offset=self.params.titles_only_offset,
         )
         # Something that is no skill (a date, a URL, a fragment) is never covered, by any programme.
         sims[~scorable] = 0.0
@@ -313,6 +321,17 @@ class Matcher:
             else None
         )
         return sims, semantic
+
+    def text_evidence(
+        self, index: CatalogueIndex, text: str, session: Session | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-document evidence from a whole text: its TF-IDF cosine to every programme's document and
+        its e5 vector's cosine to every programme's document vector (the e5 part only when weighed)."""
+        document = index.documents.similarity([text])
+        if not self.params.semantic_weight:
+            return document, np.zeros(len(index.programmes), dtype=np.float32)
+        vectors = self.vectors.vectors([text], session=session)
+        return document, semantic_similarity(index, vectors, [1.0])
 
 
 def configured_embedder(settings: Settings) -> Embedder:
@@ -346,6 +365,9 @@ def build_matcher(
         document_weight=settings.document_weight,
         semantic_weight=settings.semantic_weight,
         skill_weight=settings.skill_weight,
+        titles_only_offset=settings.titles_only_offset,
+        niveau_weight=settings.niveau_weight,
+        document_text=settings.document_text,
         title_offset=settings.title_offset,
         credit_width=settings.credit_width,
         centre=settings.centre,
@@ -368,6 +390,8 @@ def _build_matches(
     semantic_similarity: np.ndarray | None = None,
     semantic_weight: float = 0.0,
     skill_weight: float = 1.0,
+    niveau_evidence: np.ndarray | None = None,
+    niveau_weight: float = 0.0,
     order: core.Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeMatch]:
@@ -386,6 +410,8 @@ def _build_matches(
         semantic_similarity=semantic_similarity,
         semantic_weight=semantic_weight,
         skill_weight=skill_weight,
+        niveau_evidence=niveau_evidence,
+        niveau_weight=niveau_weight,
         order=order,
         limit=limit,
     )
@@ -454,9 +480,11 @@ def match_skills(
     include_unscored: bool = False,
     persist_vectors: bool = False,
     index: CatalogueIndex | None = None,
+    description: str | None = None,
 ) -> MatchResult:
     """Rank the catalogue's programmes for a set of workplace skills (on `index`, when the caller has just
-    fetched the current one)."""
+    fetched the current one). `description`: the whole text the skills were read from, whose
+    whole-document evidence ranks when the parameters say so (`ScoringParams.document_text`)."""
     if not skills:
         raise NothingToScore("the workplace has no skills to score on: send skills or a description")
     config = matcher.config(min_coverage=min_coverage)
@@ -466,7 +494,18 @@ def match_skills(
         raise no_programmes(session, index, niveau)
     sims, semantic = matcher.evidence(index, skills, block.columns, session if persist_vectors else None)
     chosen = list(block.programmes)
-    document = index.documents.similarity([s.text for s in skills])[chosen]
+    if matcher.params.document_text and description and description.strip():
+        whole_document, whole_semantic = matcher.text_evidence(index, description, None)
+        document = whole_document[chosen]
+        semantic = whole_semantic if semantic is not None else None
+    else:
+        document = index.documents.similarity([s.text for s in skills])[chosen]
+    niveau = None
+    if matcher.params.niveau_weight:
+        text = description if description and description.strip() else "\n".join(s.text for s in skills)
+        niveau = scoring.niveau_evidence(
+            level_score(text), [index.programmes[p].niveau for p in chosen], matcher.params.niveau_centre
+        )
     matches = _build_matches(
         index,
         skills,
@@ -482,6 +521,8 @@ def match_skills(
         semantic_similarity=None if semantic is None else semantic[chosen],
         semantic_weight=matcher.params.semantic_weight,
         skill_weight=matcher.params.skill_weight,
+        niveau_evidence=niveau,
+        niveau_weight=matcher.params.niveau_weight,
         order=matcher.ranking,
         limit=limit,
     )
@@ -515,8 +556,8 @@ def match_adhoc(
     include_unscored: bool = False,
 ) -> MatchResult:
     """Match a workplace sent in the request; stores nothing (vectors stay in memory only)."""
-    resolved = resolve_skills(description, skills)
-    aside = tuple(set_aside(description, skills))
+    resolved, not_work = describe(description, skills)
+    aside = tuple(not_work)
     if not resolved:
         said = (
             f" (it names {len(aside)} statement(s) that are not work: traits, context or terms)"
@@ -535,6 +576,7 @@ def match_adhoc(
         min_coverage=min_coverage,
         limit=limit,
         include_unscored=include_unscored,
+        description=None if skills else description,
     )
     return replace(result, not_scored=aside)
 

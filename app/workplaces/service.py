@@ -40,12 +40,17 @@ class ImportedWorkplace:
     status: Literal["created", "updated"]
 
 
-def set_aside(description: str, skills: Sequence[SkillInput] | None) -> list[Statement]:
-    """What a description says besides the work (traits, context, requirements, what is offered, how to
-    apply): shown with the answer, never scored. Nothing when the skills were sent as a list."""
+def describe(
+    description: str, skills: Sequence[SkillInput] | None
+) -> tuple[list[SkillInput], list[Statement]]:
+    """The skills a workplace is scored on (as `resolve_skills`) and what its description says besides
+    the work (traits, context, requirements, what is offered, how to apply): shown with the answer, never
+    scored; nothing when the skills were sent as a list. The description is split once."""
     if skills:
-        return []
-    return [s for s in split_description(description) if s.kind != "work"]
+        return list(skills), []
+    statements = split_description(description)
+    work = [SkillInput(text=s.text, origin="extracted") for s in statements if s.kind == "work"]
+    return work, [s for s in statements if s.kind != "work"]
 
 
 def is_scorable(text: str) -> bool:

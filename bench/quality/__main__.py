@@ -13,6 +13,7 @@ anything. Deterministic: no sampling, every tie broken by crebo. Vectors are cac
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import platform
@@ -65,7 +66,9 @@ log = logging.getLogger("bench.quality")
 
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 SECTION = "## Matching quality"
-CHOOSING = ("a", "b", "c")  # the catalogues whose typeringen choose the settings
+# What chooses the settings: the typeringen against catalogues (a), (b), (c), and the dev half of our
+# vacancy texts (d). The test half of (d) never chooses anything.
+CHOOSING = ("a", "b", "c", "d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ def main() -> None:
         semantic_weight=0.0,
     )
     grid = Grid()
-    evidence: dict[tuple[str, float], list[Evidence]] = {}
+    evidence: dict[tuple[str, float, float], list[Evidence]] = {}
     cats: dict[str, Catalogue] = {}
     with (
         catalogue_session([f.read_bytes() for f in full_files]) as full_session,
@@ -146,13 +149,17 @@ def main() -> None:
     ):
         sessions = {"a": full_session, "b": all_session, "c": all_session, "d": all_session}
         kinds = {"a": None, "b": TITLES_ONLY, "c": None, "d": None}
-        for offset in sorted({*grid.title_offsets, default.title_offset}):
+        offsets = sorted({*grid.title_offsets, default.title_offset, previous.title_offset})
+        lifts = sorted({*grid.titles_only_offsets, default.titles_only_offset})
+        for offset, lift in itertools.product(offsets, lifts):
             for name in "abcd":
-                matcher = Matcher(e5, replace(base, title_offset=offset), kinds=kinds[name])
+                matcher = Matcher(
+                    e5, replace(base, title_offset=offset, titles_only_offset=lift), kinds=kinds[name]
+                )
                 cat = catalogue(name, sessions[name], matcher)
                 cats[name] = cat
-                evidence[(name, offset)] = collect(cat, items[name])
-            log.info("evidence collected at title offset %.2f", offset)
+                evidence[(name, offset, lift)] = collect(cat, items[name])
+            log.info("evidence collected at title offset %.2f, titles-only offset %.2f", offset, lift)
         e5.save()
         # Baselines, same catalogues: one score per programme for the whole text.
         texts = sorted({i.text for group in items.values() for i in group})
@@ -180,7 +187,10 @@ def main() -> None:
         def answers(params: ScoringParams, name: str) -> list[Answer]:
             key = (params, name)
             if key not in memo:
-                memo[key] = [answer(ev, params, cats[name]) for ev in evidence[(name, params.title_offset)]]
+                memo[key] = [
+                    answer(ev, params, cats[name])
+                    for ev in evidence[(name, params.title_offset, params.titles_only_offset)]
+                ]
             return memo[key]
 
         def score(params: ScoringParams, held_out: str | None) -> float:
@@ -214,7 +224,9 @@ def main() -> None:
         for name in "abcd":
             matcher = Matcher(e5, default, kinds=kinds[name])
             cat = replace(cats[name], matcher=matcher, index=matcher.index(sessions[name]))
-            checked += check_against_service(sessions[name], cat, evidence[(name, default.title_offset)])
+            checked += check_against_service(
+                sessions[name], cat, evidence[(name, default.title_offset, default.titles_only_offset)]
+            )
         e5.save()
 
     rows: dict[str, dict[str, Figures]] = {}

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogue.service import import_dossiers
 from app.db import make_engine, make_sessionmaker
+from app.ingest.level import level_score
 from app.matching import core, scoring
 from app.matching.index import CatalogueIndex, centred
 from app.matching.scoring import ScoringParams, zscore
@@ -55,6 +56,10 @@ class Evidence:
     best: npt.NDArray[np.float32]  # (skills × programmes) best calibrated similarity
     document: npt.NDArray[np.float32]  # whole-document TF-IDF per programme
     semantic: npt.NDArray[np.float32]  # whole-document e5 per programme
+    # The same two from the whole text rather than its skills joined (ScoringParams.document_text).
+    document_text: npt.NDArray[np.float32]
+    semantic_text: npt.NDArray[np.float32]
+    level: int  # the text's level score (app.ingest.level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,7 @@ class Catalogue:
     dossier_of: dict[str, str]
     matcher: Matcher
     index: CatalogueIndex
+    niveaus: tuple[int, ...]
 
 
 @contextmanager
@@ -91,7 +97,14 @@ def catalogue_session(documents: Sequence[bytes]) -> Iterator[Session]:
 def catalogue(name: str, session: Session, matcher: Matcher) -> Catalogue:
     index = matcher.index(session)
     crebos = tuple(p.crebo for p in index.programmes)
-    return Catalogue(name, crebos, {p.crebo: p.dossier_crebo for p in index.programmes}, matcher, index)
+    return Catalogue(
+        name,
+        crebos,
+        {p.crebo: p.dossier_crebo for p in index.programmes},
+        matcher,
+        index,
+        tuple(p.niveau for p in index.programmes),
+    )
 
 
 def collect(cat: Catalogue, items: Sequence[Item]) -> list[Evidence]:
@@ -102,13 +115,16 @@ def collect(cat: Catalogue, items: Sequence[Item]) -> list[Evidence]:
     for item in items:
         skills = tuple(resolve_skills(item.text, None))
         if not skills:
-            out.append(Evidence(item, (), np.zeros((0, len(cat.crebos)), np.float32), *_zeros(cat, 2)))
+            d, s, dt, st = _zeros(cat, 4)
+            out.append(Evidence(item, (), np.zeros((0, len(cat.crebos)), np.float32), d, s, dt, st, 0))
             continue
         sims, semantic = matcher.evidence(index, skills, block.columns, None)
         best = np.maximum.reduceat(sims, block.offsets, axis=1)
         document = index.documents.similarity([s.text for s in skills])
         assert semantic is not None, "the bench's matcher weighs semantic evidence, so it is computed"
-        out.append(Evidence(item, skills, best, document, semantic))
+        document_text, semantic_text = matcher.text_evidence(index, item.text, None)
+        level = level_score(item.text)
+        out.append(Evidence(item, skills, best, document, semantic, document_text, semantic_text, level))
     return out
 
 
@@ -128,11 +144,15 @@ def answer(ev: Evidence, params: ScoringParams, cat: Catalogue) -> Answer:
         threshold=params.threshold,
         min_coverage=params.min_coverage,
         credit_width=params.credit_width,
-        document_similarity=ev.document,
+        document_similarity=ev.document_text if params.document_text else ev.document,
         document_weight=params.document_weight,
-        semantic_similarity=ev.semantic,
+        semantic_similarity=ev.semantic_text if params.document_text else ev.semantic,
         semantic_weight=params.semantic_weight,
         skill_weight=params.skill_weight,
+        niveau_evidence=scoring.niveau_evidence(ev.level, cat.niveaus, params.niveau_centre)
+        if params.niveau_weight
+        else None,
+        niveau_weight=params.niveau_weight,
         order=params.order,
     )
     ranking = tuple(cat.crebos[i] for i in scored.order.tolist())
@@ -229,21 +249,39 @@ def objective(f: Figures) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Grid:
-    title_offsets: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25)
-    thresholds: tuple[float, ...] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
-    credit_widths: tuple[float, ...] = (0.0, 0.2)
+    title_offsets: tuple[float, ...] = (0.1, 0.15, 0.2)
+    # On top of the title offset, for a programme known by its titles only (and so in catalogue (b) for
+    # every programme, where it only moves the line; in (c) it puts the two kinds of programme level).
+    titles_only_offsets: tuple[float, ...] = (0.0, 0.1)
+    thresholds: tuple[float, ...] = (0.6, 0.65, 0.7)
+    credit_widths: tuple[float, ...] = (0.2,)
     skill_weights: tuple[float, ...] = (0.0, 1.0)
     document_weights: tuple[float, ...] = (0.0, 0.5, 1.0)
-    semantic_weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
+    semantic_weights: tuple[float, ...] = (0.0, 0.5)
     # "eligible": eligible programmes first, each group by relevance; "relevance": by relevance alone
     # (eligibility is still said per programme).
     orders: tuple[scoring.Order, ...] = ("eligible", "relevance")
+    # Whole-document evidence from the skills joined (False) or from the whole description (True).
+    document_texts: tuple[bool, ...] = (False, True)
+    # The niveau term: (weight, centre); (0, 2) is none.
+    niveau_terms: tuple[tuple[float, float], ...] = (
+        (0.0, 2.0),
+        (0.1, 1.0),
+        (0.1, 2.0),
+        (0.2, 1.0),
+        (0.2, 2.0),
+        (0.4, 1.0),
+        (0.4, 2.0),
+    )
 
     def candidates(self, base: ScoringParams) -> list[ScoringParams]:
         out = []
-        for order, offset, t, w, sw, dw, ew in itertools.product(
+        for (nw, nc), text, order, offset, lift, t, w, sw, dw, ew in itertools.product(
+            self.niveau_terms,
+            self.document_texts,
             self.orders,
             self.title_offsets,
+            self.titles_only_offsets,
             self.thresholds,
             self.credit_widths,
             self.skill_weights,
@@ -255,8 +293,12 @@ class Grid:
             out.append(
                 replace(
                     base,
+                    niveau_weight=nw,
+                    niveau_centre=nc,
+                    document_text=text,
                     order=order,
                     title_offset=offset,
+                    titles_only_offset=lift,
                     threshold=t,
                     credit_width=w,
                     skill_weight=sw,

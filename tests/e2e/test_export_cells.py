@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 
 from app.api.ui.export import matrix_csv, matrix_xlsx, safe_cell
+from app.matching.embedders import HashingEmbedder
 from app.matching.index import ProgrammeInfo
 from app.matching.matrix import CoverageMatrix, WorkplaceRef
-from app.matching.service import ScoringConfig
+from app.matching.service import Matcher
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def _matrix() -> CoverageMatrix:
         knockouts=np.array([[0], [1]]),
         workplaces_without_skills=(),
         catalogue_version=3,
-        config=ScoringConfig("hashing", "1", 0.5, 0.7, "none", 0.0),
+        config=Matcher(HashingEmbedder()).config(),
     )
 
 

@@ -32,6 +32,10 @@ def test_every_field_changes_the_version() -> None:
         "semantic_weight": params.semantic_weight + 0.5,
         "centred": not params.centred,
         "model": "another-model",
+        "document_text": not params.document_text,
+        "titles_only_offset": params.titles_only_offset + 0.05,
+        "niveau_weight": params.niveau_weight + 0.1,
+        "niveau_centre": params.niveau_centre + 1.0,
         "splitter": "0" * 12,
     }
     assert set(changed) == {f.name for f in dataclasses.fields(scoring.ScoringParams)}

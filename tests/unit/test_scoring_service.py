@@ -214,3 +214,18 @@ def test_the_service_keeps_numpys_blas_to_its_configured_threads() -> None:
         blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
         assert blas
         assert all(n == 1 for n in blas)
+
+
+def test_the_titles_only_offset_lifts_only_programmes_known_by_their_titles(session: Session) -> None:
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS])
+    skills = [SkillInput("Begeleidt cliënten bij dagelijkse activiteiten")]
+    for kinds, lifted in ((None, False), (TITLE_KINDS, True)):
+        plain = Matcher(HashingEmbedder(), kinds=kinds)
+        lift = Matcher(HashingEmbedder(), kinds=kinds, titles_only_offset=0.1)
+        index = plain.index(session)
+        columns = index.block().columns
+        before = plain.similarity(index, skills, columns, None)[0]
+        after = lift.similarity(lift.index(session), skills, columns, None)[0]
+        expected = np.clip(before + 0.1, 0, 1) if lifted else before
+        np.testing.assert_allclose(after, expected, atol=1e-6)
+        assert lift.config().scoring_version != plain.config().scoring_version
