@@ -77,7 +77,7 @@ def test_upload_a_real_dossier_with_a_result_per_file(page: Any, screenshot: Any
             {"name": "kapot.xml", "mimeType": "text/xml", "buffer": b"<sbb><kwalificatiedossier>"},
         ],
     )
-    page.get_by_role("button", name="Inlezen").click()
+    page.get_by_role("button", name="Inlezen", exact=True).click()
     results = page.get_by_test_id("upload-result")
     results.nth(1).wait_for()
     good, bad = results.nth(0), results.nth(1)
