@@ -12,6 +12,8 @@ from app.auth import keys
 from app.main import create_app
 from app.matching.embedders import Embedder
 from app.settings import Settings
+from app.workplaces import service as workplaces
+from app.workplaces.service import WorkplaceInput
 
 
 @pytest.fixture
@@ -77,3 +79,27 @@ def test_pages_ask_for_a_key_and_respect_its_role(locked: TestClient, session: S
     keys.revoke_key(session, name="projectteam")
     session.commit()
     assert locked.get("/ui/werkplekken", follow_redirects=False).status_code == 303
+
+
+def test_skill_edits_ask_for_a_key_with_write_scope(locked: TestClient, session: Session) -> None:
+    recruiter = _key(session, "werving", "recruiter")
+    workplace = workplaces.create_workplace(
+        session, data=WorkplaceInput(title="Postkamer", description="Je sorteert de post.")
+    )
+    session.commit()
+    skill = workplace.skills[0]
+    edit = f"/ui/werkplekken/{workplace.id}/vaardigheden/{skill.id}"
+
+    anonymous = locked.post(edit, data={"text": "Iets anders", "weight": "2"}, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/ui/inloggen")
+    assert locked.post(f"{edit}/verwijderen", follow_redirects=False).status_code == 303
+
+    locked.post("/ui/inloggen", data={"sleutel": recruiter, "volgende": "/ui"})
+    refused = locked.post(edit, data={"text": "Iets anders", "weight": "2"})
+    assert refused.status_code == 403
+    assert "mag u hier alleen kijken, niets wijzigen" in refused.text
+    assert locked.post(f"{edit}/verwijderen").status_code == 403
+
+    session.expire_all()
+    assert [s.text for s in workplaces.get_workplace(session, workplace.id).skills] == [skill.text]

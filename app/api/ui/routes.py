@@ -502,7 +502,7 @@ def _version(value: str) -> int | None:
 Version = Annotated[str, Form()]
 
 
-@router.post(
+@pages.post(
     "/ui/werkplekken/{workplace_id}/vaardigheden/{skill_id}", response_class=HTMLResponse, response_model=None
 )
 def update_skill(
@@ -534,7 +534,7 @@ def update_skill(
     )
 
 
-@router.post(
+@pages.post(
     "/ui/werkplekken/{workplace_id}/vaardigheden/{skill_id}/verwijderen",
     response_class=HTMLResponse,
     response_model=None,
