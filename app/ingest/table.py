@@ -5,27 +5,24 @@ appearance; a row with an empty title but a filled skill continues the workplace
 cells in Excel read that way too). Headers are matched case- and accent-insensitively, in Dutch or
 English; unknown columns are ignored. Every bad row is collected and reported in one InvalidDocument.
 
-Pure: bytes in, frozen dataclasses out. XML inside an XLSX is parsed by openpyxl, which uses
-defusedxml when it is installed (it is a project dependency).
+Reading the bytes (file kind, encodings, XLSX) is app.ingest.tabular's; the downloadable templates are
+app.ingest.templates'. Pure: bytes in, frozen dataclasses out.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import logging
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
+from app.errors import ErrorItem, InvalidDocument
+from app.ingest.tabular import MAX_ROWS, Row, read_rows
 
-from app.errors import ErrorItem, InvalidDocument, UnsupportedDocument
+# template_csv and template_xlsx are re-exported for app.api.ui, which imports them from here;
+# new code imports them from app.ingest.templates.
+from app.ingest.templates import template_csv, template_xlsx
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -39,30 +36,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 20_000_000  # raw upload
-MAX_ROWS = 10_000  # data rows (header not counted)
-MAX_COLUMNS = 64  # columns beyond this are not read
 MAX_CELL_CHARS = 1_000
 MAX_DESCRIPTION_CHARS = 4_000  # a description is free text and may be longer than a skill
 MAX_ERRORS = 200  # reported; the count of the rest is added
-MAX_XLSX_UNCOMPRESSED = 50_000_000
-MAX_XLSX_RATIO = 100
-MAX_XLSX_MEMBERS = 1_000
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_CSV_CONTENT_TYPES = frozenset(
-    {
-        "text/csv",
-        "application/csv",
-        "text/plain",
-        "text/x-csv",
-        "application/vnd.ms-excel",
-        "text/tab-separated-values",
-    }
-)
-_CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
-_XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
-_SHEET_NAMES = ("skills", "werkplekken", "vaardigheden")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,18 +166,6 @@ def _shown(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
 # --- reading -------------------------------------------------------------------------------------------
 
 
@@ -237,7 +201,7 @@ class _Group:
     first_line: int
 
 
-def _group_rows(rows: Iterable[tuple[int, list[str]]]) -> list[WorkplaceRecord]:
+def _group_rows(rows: Iterable[Row]) -> list[WorkplaceRecord]:
     """rows: (1-based row number, cell texts) from the first row on, header included."""
     iterator = iter(rows)
     header: list[str] | None = None
@@ -344,130 +308,6 @@ def _group_rows(rows: Iterable[tuple[int, list[str]]]) -> list[WorkplaceRecord]:
     ]
 
 
-def _decode_csv(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # Excel's "Unicode text"
-    else:
-        encodings = ("utf-8", "cp1252")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise InvalidDocument(
-        "the file is not readable text; save it as 'CSV UTF-8' or as an Excel workbook (.xlsx)"
-    )
-
-
-def _detect_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: (counts[d], d == ";"))  # a tie goes to ';' (Dutch Excel)
-    return best if counts[best] else ","
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    text = _decode_csv(data)
-    lines = text.splitlines(keepends=True)
-    delimiter: str | None = None
-    if lines and lines[0].strip().casefold().startswith("sep=") and len(lines[0].strip()) == 5:
-        delimiter = lines[0].strip()[4]  # Excel's "sep=;" line; Excel hides it, so rows count after it
-        lines = lines[1:]
-    if delimiter is None:
-        first = next((ln for ln in lines if ln.strip()), "")
-        delimiter = _detect_delimiter(first)
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield number, row[:MAX_COLUMNS]
-    except csv.Error as exc:
-        raise InvalidDocument(
-            "the CSV file cannot be read", [ErrorItem(f"row {reader.line_num}", str(exc))]
-        ) from exc
-
-
-def _check_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise InvalidDocument("the Excel file is damaged (not a valid .xlsx zip archive)") from exc
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        raise UnsupportedDocument("the zip file is not an Excel workbook; upload .xlsx or .csv")
-    total = sum(info.file_size for info in infos)
-    packed = max(sum(info.compress_size for info in infos), 1)
-    if (
-        len(infos) > MAX_XLSX_MEMBERS
-        or total > MAX_XLSX_UNCOMPRESSED
-        or (total > 1_000_000 and total / packed > MAX_XLSX_RATIO)
-    ):
-        logger.warning("refused xlsx: %d members, %d bytes unpacked from %d", len(infos), total, packed)
-        raise InvalidDocument(
-            f"the Excel file unpacks to {total:,} bytes from {packed:,}; that is too large to read safely"
-        )
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    _check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        logger.info("xlsx not readable: %s", type(exc).__name__)
-        raise InvalidDocument("the Excel file cannot be read; save it again as .xlsx") from exc
-    try:
-        sheets = workbook.worksheets
-        if not sheets:
-            raise InvalidDocument("the Excel file has no worksheet")
-        by_name = {sheet.title.strip().casefold(): sheet for sheet in sheets}
-        sheet = next((by_name[n] for n in _SHEET_NAMES if n in by_name), sheets[0])
-        rows: list[tuple[int, list[str]]] = []
-        non_empty = 0
-        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if any(c.strip() for c in cells):
-                non_empty += 1
-                if non_empty > MAX_ROWS + 1:  # _group_rows reports it with the row number
-                    rows.append((number, cells))
-                    break
-            rows.append((number, cells))
-        return rows
-    except InvalidDocument:
-        raise
-    except Exception as exc:
-        logger.info("xlsx sheet not readable: %s", type(exc).__name__)
-        raise InvalidDocument("the Excel file cannot be read; save it again as .xlsx") from exc
-    finally:
-        workbook.close()
-
-
-def _kind(data: bytes, filename: str | None, content_type: str | None) -> str:
-    extension = ""
-    if filename and "." in filename:
-        extension = "." + filename.rsplit(".", 1)[1].strip().casefold()
-    media = (content_type or "").split(";")[0].strip().casefold()
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnsupportedDocument("old Excel format (.xls); save the file as .xlsx or CSV")
-    if extension in (".ods", ".numbers"):
-        raise UnsupportedDocument(f"{extension} files are not supported; save the file as .xlsx or CSV")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "xlsx"
-    if extension in _XLSX_EXTENSIONS or media == XLSX_CONTENT_TYPE:
-        raise InvalidDocument("the Excel file is damaged (not a valid .xlsx zip archive)")
-    if extension in _CSV_EXTENSIONS or media in _CSV_CONTENT_TYPES:
-        return "csv"
-    if not extension and media in ("", "application/octet-stream"):
-        return "csv"  # no hint at all: _decode_csv refuses binary data
-    shown = extension or media
-    raise UnsupportedDocument(
-        f"unsupported file type {shown!r}; upload an Excel workbook (.xlsx) or a CSV file"
-    )
-
-
 def parse_workplace_table(
     data: bytes, *, filename: str | None = None, content_type: str | None = None
 ) -> list[WorkplaceRecord]:
@@ -477,88 +317,9 @@ def parse_workplace_table(
     Raises UnsupportedDocument for other file types and InvalidDocument, listing every bad row, for
     tables that cannot be imported as a whole.
     """
-    if not data.strip():
-        raise InvalidDocument("the file is empty")
-    if len(data) > MAX_BYTES:
-        raise InvalidDocument(f"the file is larger than {MAX_BYTES:,} bytes")
-    kind = _kind(data, filename, content_type)
-    rows: Iterable[tuple[int, list[str]]] = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    kind, rows = read_rows(data, filename=filename, content_type=content_type)
     records = _group_rows(rows)
     logger.info(
         "parsed %s table: %d workplaces, %d skills", kind, len(records), sum(len(r.skills) for r in records)
     )
     return records
-
-
-# --- templates -----------------------------------------------------------------------------------------
-
-TEMPLATE_HEADERS = (
-    "werkplek",
-    "organisatieonderdeel",
-    "omschrijving",
-    "vaardigheid",
-    "gewicht",
-    "essentieel",
-    "trainbaar",
-)
-TEMPLATE_EXAMPLE = (
-    "Medewerker facilitaire dienstverlening stadskantoor",
-    "Directie Facilitair Bureau",
-    "Je zorgt dat het stadskantoor schoon, veilig en gastvrij is.",
-    "Vergaderzalen klaarzetten volgens reservering",
-    "3",
-    "ja",
-    "nee",
-)
-_TEMPLATE_HELP = (
-    ("werkplek", "Naam van de werkplek (workplace). Verplicht op de eerste regel; leeg = zelfde werkplek."),
-    ("organisatieonderdeel", "Directie of stadsdeel (organisation_unit), bijv. Stadsdeel Nieuw-West."),
-    ("omschrijving", "Korte omschrijving van de werkplek (description); alleen de eerste wordt gebruikt."),
-    ("vaardigheid", "Eén vaardigheid per regel (skill). Verplicht."),
-    ("gewicht", "1 = laag, 2 = midden (standaard), 3 = hoog (weight)."),
-    ("essentieel", "ja/nee: moet iemand dit al kunnen? (must_have)"),
-    ("trainbaar", "ja/nee: kan iemand dit op de werkplek leren? (trainable)"),
-)
-
-
-def template_csv() -> str:
-    """An empty template with the Dutch headers and one example row, ';'-separated as Dutch Excel writes.
-
-    Starts with a byte-order mark so that Excel opens it as UTF-8 once encoded; the parser accepts it.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return "\ufeff" + buffer.getvalue()
-
-
-def template_xlsx() -> bytes:
-    """An empty workbook: sheet 'Werkplekken' with the Dutch headers and one example row, plus 'Uitleg'."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Werkplekken"
-    sheet.append(list(TEMPLATE_HEADERS))
-    sheet.append([int(v) if v.isdigit() else v for v in TEMPLATE_EXAMPLE])
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    for letter, width in zip("ABCDEFG", (45, 30, 50, 50, 10, 12, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    weight = DataValidation(type="list", formula1='"1,2,3"', allow_blank=True)
-    yes_no = DataValidation(type="list", formula1='"ja,nee"', allow_blank=True)
-    sheet.add_data_validation(weight)
-    sheet.add_data_validation(yes_no)
-    weight.add("E2:E2000")
-    yes_no.add("F2:G2000")
-    help_sheet = workbook.create_sheet("Uitleg")
-    help_sheet.append(["kolom", "uitleg"])
-    for row in _TEMPLATE_HELP:
-        help_sheet.append(list(row))
-    help_sheet.column_dimensions["A"].width = 22
-    help_sheet.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -13,9 +13,8 @@ from app.ingest.table import (
     SkillRow,
     WorkplaceRecord,
     parse_workplace_table,
-    template_csv,
-    template_xlsx,
 )
+from app.ingest.templates import template_csv, template_xlsx
 
 FIXTURE = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "workplaces.csv"
 
