@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.api.deps import RateLimited
 from app.auth.keys import Forbidden, Unauthenticated
 from app.errors import (
     Conflict,
@@ -30,33 +32,60 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 
-STATUS: dict[type[DomainError], int] = {
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    PreconditionFailed: 412,
-    UnsupportedDocument: 415,
-    InvalidDocument: 422,
-    # Refusals that depend on the stored data, not on the request, are 409 (docs/deployment.md, "Status codes")
-    NothingSent: 422,
-    NothingToScore: 409,
-}
-TYPES: dict[type[DomainError], str] = {
-    Unauthenticated: "unauthenticated",
-    Forbidden: "forbidden",
-    PreconditionFailed: "precondition-failed",
-    NotFound: "not-found",
-    Conflict: "conflict",
-    UnsupportedDocument: "unsupported-document",
-    InvalidDocument: "invalid-document",
-    NothingToScore: "nothing-to-score",
-    NoProgrammes: "no-programmes",
-}
-
 
 class PayloadTooLarge(DomainError):
     title = "Payload too large"
+
+
+# The one map from domain error to answer, for the API (problem+json) and the web interface (its error page)
+# alike: the first class in the error's MRO that is here gives the status and the problem type (a slug under
+# /problems/, or about:blank); the title is the error's own (`DomainError.title`, refined by subclasses).
+# Refusals that depend on the stored data, not on the request, are 409 (docs/deployment.md, "Status codes").
+ERRORS: dict[type[DomainError], tuple[int, str]] = {
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+    NotFound: (404, "not-found"),
+    Conflict: (409, "conflict"),
+    PreconditionFailed: (412, "precondition-failed"),
+    PayloadTooLarge: (413, "about:blank"),
+    UnsupportedDocument: (415, "unsupported-document"),
+    InvalidDocument: (422, "invalid-document"),
+    RateLimited: (429, "about:blank"),
+    NothingToScore: (409, "nothing-to-score"),
+    NoProgrammes: (409, "no-programmes"),
+    NothingSent: (422, "nothing-to-score"),
+}
+UNMAPPED = (400, "about:blank")
+
+# Where the version an edit was checked against came from (see `answer_for`).
+VersionFrom = Literal["if-match", "form"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorAnswer:
+    """How a domain error is answered: status, problem type and title."""
+
+    status: int
+    type: str
+    title: str
+
+
+def answer_for(error: DomainError, *, version_from: VersionFrom = "if-match") -> ErrorAnswer:
+    """The answer to a domain error, from `ERRORS`.
+
+    A stale version (PreconditionFailed: someone else changed the workplace first) depends on where the
+    version came from. The API takes it from the `If-Match` header: a condition in a request header that
+    evaluates to false is 412 Precondition Failed (RFC 9110, 13.1.1 and 15.5.13). The web interface takes it
+    from a hidden field of its form, which is no HTTP precondition at all: what the browser sent conflicts
+    with the resource's current state, which is 409 Conflict (RFC 9110, 15.5.10, names exactly this case of
+    an edit overtaken by an earlier one). So with `version_from="form"` it is answered as the Conflict entry
+    of this same map; the Dutch message stays the one for a stale version (app.api.ui.messages).
+    """
+    cls: type[DomainError] = type(error)
+    if version_from == "form" and isinstance(error, PreconditionFailed):
+        cls = Conflict
+    status, type_ = next((ERRORS[c] for c in cls.__mro__ if c in ERRORS), UNMAPPED)
+    return ErrorAnswer(status, type_, error.title)
 
 
 def problem(
@@ -122,17 +151,6 @@ def _not_null(parameter: dict[str, Any]) -> None:
         schema["anyOf"] = rest
 
 
-def _status_for(error: DomainError) -> int:
-    if isinstance(error, PayloadTooLarge):
-        return 413
-    if getattr(error, "retry_after", None) is not None:
-        return 429
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
@@ -140,9 +158,9 @@ def install(app: FastAPI) -> None:
         items = getattr(error, "errors", None)
         if items:
             extra["errors"] = [{"location": e.location, "message": e.message} for e in items]
-        type_ = next((TYPES[c] for c in type(error).__mro__ if c in TYPES), "about:blank")
+        answer = answer_for(error)
         response = problem(
-            _status_for(error), error.title, error.detail, type_=type_, instance=request.url.path, **extra
+            answer.status, answer.title, error.detail, type_=answer.type, instance=request.url.path, **extra
         )
         if isinstance(error, Unauthenticated):
             response.headers["WWW-Authenticate"] = "Bearer"

@@ -213,3 +213,12 @@ def test_matches_shown_in_the_interface_are_audited(client: TestClient) -> None:
     assert records[0]["workplace_id"] == workplace_id
     assert records[0]["config"]["min_coverage"] == 0.6
     assert client.get(f"/v1/matches/{records[0]['id']}").json()["reproduced"] is True
+
+
+def test_an_upload_error_has_the_status_the_api_gives_it(client: TestClient) -> None:
+    """One error map (app.api.problems.ERRORS) for the API and the pages: a file type we do not read."""
+    pdf = {"file": ("werkplekken.pdf", b"%PDF-1.7", "application/pdf")}
+    api = client.post("/v1/workplaces/import", files=pdf)
+    page = client.post("/ui/werkplekken/import", files=pdf)
+    assert api.status_code == page.status_code == 415
+    assert "Dit soort bestand kunnen we niet lezen." in page.text

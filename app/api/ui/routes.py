@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
 from app.api.import_schemas import ImportJobOut
-from app.api.problems import PayloadTooLarge
+from app.api.problems import answer_for
 from app.api.recording import record_match
 from app.api.schemas import WorkplaceIn
 from app.api.ui import access, messages
@@ -35,13 +35,11 @@ from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.catalogue import service as catalogue
 from app.errors import (
-    Conflict,
     DomainError,
     ErrorItem,
     InvalidDocument,
     NoProgrammes,
     NotFound,
-    PreconditionFailed,
 )
 from app.imports.runner import ImportRunner
 from app.ingest.table import template_csv, template_xlsx
@@ -116,9 +114,9 @@ def _error_page(request: Request, error: DomainError, *, status_code: int) -> HT
 
 
 def _status(error: DomainError) -> int:
-    if isinstance(error, NotFound):
-        return 404
-    return 409 if isinstance(error, PreconditionFailed) else 422
+    """The status of a page that shows `error`, from the API's map (app.api.problems). The interface sends
+    no If-Match: a workplace version comes from a hidden form field, so a stale one is 409, not 412."""
+    return answer_for(error, version_from="form").status
 
 
 def _niveaus(niveau: Sequence[str] | None) -> list[int]:
@@ -255,8 +253,7 @@ async def import_export(request: Request, session: SessionDep, settings: Setting
         context = _programme_list(session, [], "", 0)
         context.update(_catalogue_context(request, session))
         context["import_message"] = messages.explain(error, max_upload_bytes=settings.max_import_bytes)
-        status = 413 if isinstance(error, PayloadTooLarge) else 409 if isinstance(error, Conflict) else 422
-        return _page(request, "catalogue.html", context, status_code=status)
+        return _page(request, "catalogue.html", context, status_code=_status(error))
     return RedirectResponse(f"/ui/catalogus/import/{job.id}", status_code=303)
 
 
@@ -273,7 +270,7 @@ def import_page(request: Request, job_id: int, session: SessionDep) -> HTMLRespo
     try:
         job = runner.job(session, job_id)
     except NotFound as error:
-        return _error_page(request, error, status_code=404)
+        return _error_page(request, error, status_code=_status(error))
     out = ImportJobOut.from_job(job)
     message = None
     if out.state == "failed":
@@ -307,20 +304,19 @@ async def upload_dossiers(
     try:
         uploads = await read_uploads(request, limit=settings.max_upload_bytes, raw_types=XML_TYPES)
     except DomainError as error:
-        results.append(
-            {"filename": "", "message": messages.explain(error, max_upload_bytes=settings.max_upload_bytes)}
-        )
+        message = messages.explain(error, max_upload_bytes=settings.max_upload_bytes)
+        results.append({"filename": "", "message": message, "status": _status(error)})
         uploads = []
     for upload in uploads:
         name = upload.filename or "bestand"
         try:
             report = await run_in_threadpool(_import_one_file, session, matcher, upload.data)
         except DomainError as error:
-            results.append({"filename": name, "message": messages.explain(error)})
+            results.append({"filename": name, "message": messages.explain(error), "status": _status(error)})
             continue
         results.append({"filename": name, "report": report})
-    failed = any("message" in r for r in results)
-    status = 422 if failed and len(results) == 1 else 200
+    # one file that failed: the page answers with its status; several: 200, each file says how it went
+    status = results[0].get("status", 200) if len(results) == 1 else 200
     if request.headers.get("x-requested-with") == "fetch":
         return _page(request, "_upload_results.html", {"results": results}, status_code=status)
     context = _programme_list(session, [], "", 0)
@@ -431,7 +427,7 @@ async def import_workplaces(request: Request, session: SessionDep, settings: Set
     except DomainError as error:
         session.rollback()
         context["import_error"] = messages.explain(error, max_upload_bytes=settings.max_upload_bytes)
-        status = 422
+        status = _status(error)
     context.update(_grouped(session, ""))
     return _page(request, "workplaces.html", context, status_code=status)
 
