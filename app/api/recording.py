@@ -7,15 +7,7 @@ channel, not a route; `route_of` names the route again for the audit listing (`G
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
-from sqlalchemy.orm import Session
-
-from app.audit import service as audit
-from app.audit.service import Asker
-from app.auth.keys import Principal
-from app.matching.service import MatchResult
 
 MATCH = "POST /v1/match"
 WORKPLACE_MATCHES = "GET /v1/workplaces/{id}/matches"
@@ -37,22 +29,3 @@ def route_of(kind: str, channel: str, workplace_id: int | None) -> str:
     if kind == "fit":
         return PROGRAMME_WORKPLACES
     return WORKPLACE_MATCHES if workplace_id is not None else MATCH
-
-
-def record_match(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    *,
-    endpoint: str,
-    sent: dict[str, Any],
-    result: MatchResult,
-    workplace_id: int | None = None,
-) -> int:
-    """The web interface's matches page, until it calls `app.matches.service.match_workplace` itself."""
-    asker = Asker(principal, "ui" if endpoint == UI_MATCHES else "api")
-    record_id = audit.record_match(
-        session, asker=asker, params=sent, result=result, workplace_id=workplace_id
-    )
-    count(request, endpoint)
-    return record_id

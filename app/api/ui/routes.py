@@ -24,13 +24,14 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
 from app.api.import_schemas import ImportJobOut
 from app.api.problems import answer_for
-from app.api.recording import record_match
+from app.api.recording import UI_MATCHES, count
 from app.api.schemas import WorkplaceIn
 from app.api.ui import access, messages
 from app.api.ui.access import UiRoute
 from app.api.ui.export import matrix_csv, matrix_xlsx
 from app.api.ui.matrix_view import COLUMN_ORDERS, ROW_ORDERS, MatrixView, matrix_view
 from app.api.uploads import read_uploads, spool_uploads
+from app.audit.service import Asker
 from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.catalogue import service as catalogue
@@ -43,6 +44,7 @@ from app.errors import (
 )
 from app.imports.runner import ImportRunner
 from app.ingest.table import template_csv, template_xlsx
+from app.matches import service as matches
 from app.matching import service as matching
 from app.matching.matrix import CoverageMatrix, coverage_matrix
 from app.workplaces import edit
@@ -654,26 +656,20 @@ def matches_page(
         "soft_credit": matcher.credit_width > 0,
     }
     try:
-        result = matching.match_workplace(
-            session, matcher, workplace_id, niveau=niveaus or None, min_coverage=min_coverage, limit=limit
-        )
-        context["result"] = result
-        # Matches shown in the interface are served matches too: they go into the audit trail.
-        sent = {
-            "workplace_id": workplace_id,
-            "niveau": niveaus or None,
-            "min_coverage": min_coverage,
-            "limit": limit,
-        }
-        context["match_id"] = record_match(
-            request,
+        # The use case records the match in the audit trail, as for the API (channel "ui").
+        served = matches.match_workplace(
             session,
-            who,
-            endpoint="GET /ui/werkplekken/{id}/matches",
-            sent={k: v for k, v in sent.items() if v is not None},
-            result=result,
-            workplace_id=workplace_id,
+            matcher,
+            workplace_id,
+            asker=Asker(who, "ui"),
+            render=matches.Scored.of,
+            niveau=niveaus or None,
+            min_coverage=min_coverage,
+            limit=limit,
         )
+        count(request, UI_MATCHES)
+        context["result"] = served.answer.result
+        context["match_id"] = served.match_id
     except NoProgrammes:
         context["no_programmes"] = True  # the page says which niveau and where to import dossiers
     except DomainError as error:
