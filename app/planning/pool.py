@@ -87,6 +87,11 @@ class PoolPlan:
     candidate_rotations: dict[str, int]  # per crebo, entering the model
     candidates_truncated: bool
 
+    @property
+    def placed(self) -> int:
+        """Trainees who follow a rotation."""
+        return sum(1 for p in self.placements if p.rotation is not None)
+
 
 def rotation_value(rotation: Rotation) -> float:
     statuses = [s.status for s in rotation.steps]

@@ -240,6 +240,14 @@ def _status(skills: Sequence[StepSkill], effective: float, min_coverage: float) 
     return "stretch"
 
 
+def describe_ranking(*, overlap_penalty: float) -> str:
+    """rank_key in words, for the answer."""
+    return (
+        "fewer directies (if preferred); more eligible steps; more eligible-or-trainable steps; "
+        f"higher score = mean effective coverage − {overlap_penalty} × mean skill overlap; workplace ids"
+    )
+
+
 def rank_key(rotation: Rotation, *, prefer_one_directie: bool) -> tuple[float, ...]:
     statuses = [s.status for s in rotation.steps]
     return (

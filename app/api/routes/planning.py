@@ -288,39 +288,22 @@ def workplace_vacancy(
 
 # --- rotations and learning plans --------------------------------------------------------------------
 
+Directies = Annotated[list[str] | None, Query(description="Only these directies; repeat for several")]
+WorkplaceIds = Annotated[
+    list[Id],
+    Query(
+        min_length=1,
+        max_length=4,
+        json_schema_extra={"uniqueItems": True},
+        description="One workplace, or a rotation in order (each workplace once)",
+    ),
+]
 
-@router.get("/programmes/{crebo}/rotations", response_model=RotationsOut, responses=problems(404, 409, 422))
-def programme_rotations(
-    crebo: Crebo,
-    session: SessionDep,
-    matcher: MatcherDep,
-    directie: Annotated[
-        list[str] | None, Query(description="Only these directies; repeat for several")
-    ] = None,
-    length: Annotated[int, Query(ge=1, le=4, description="Workplaces per rotation")] = 3,
-    prefer_one_directie: bool = True,
-    overlap_penalty: Annotated[float, Query(ge=0, le=2)] = 0.5,
-    min_coverage: MinCoverage = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> RotationsOut:
-    """Ordered workplaces for a trainee with this diploma, best first, each step explained."""
-    result = rotations.propose_rotations(
-        session,
-        matcher,
-        crebo,
-        directies=directie,
-        length=length,
-        prefer_one_directie=prefer_one_directie,
-        min_coverage=min_coverage,
-        overlap_penalty=overlap_penalty,
-        limit=limit,
-    )
+
+def _rotations_out(result: rotations.RotationProposals, *, overlap_penalty: float) -> RotationsOut:
     return RotationsOut(
         programme=programme_ref(result.programme),
-        ranking=(
-            "fewer directies (if preferred); more eligible steps; more eligible-or-trainable steps; "
-            f"higher score = mean effective coverage − {overlap_penalty} × mean skill overlap; workplace ids"
-        ),
+        ranking=rotations.describe_ranking(overlap_penalty=overlap_penalty),
         candidates=result.candidates,
         evaluated=result.evaluated,
         proposals=[_rotation_out(r) for r in result.proposals],
@@ -329,22 +312,7 @@ def programme_rotations(
     )
 
 
-@router.post("/rotations:plan", response_model=PoolPlanOut, responses=problems(404, 409, 422))
-def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> PoolPlanOut:
-    """Plan a pool of trainees over the offered workplaces: one rotation each, no workplace double-booked
-    in a period, at most `max_per_directie` trainees per directie. Solved exactly (MILP, HiGHS)."""
-    with _named_in_body("workplace_ids"):
-        plan = pool.plan_pool(
-            session,
-            matcher,
-            trainees=[pool.TraineeIn(t.crebo, t.ref) for t in body.trainees],
-            workplace_ids=body.workplace_ids,
-            directies=body.directies,
-            periods=body.periods,
-            max_per_directie=body.max_per_directie,
-            min_coverage=body.min_coverage,
-            time_limit=body.time_limit_seconds,
-        )
+def _pool_plan_out(plan: pool.PoolPlan) -> PoolPlanOut:
     return PoolPlanOut(
         status=plan.status,
         solver=plan.solver,
@@ -355,7 +323,7 @@ def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> Po
         periods=plan.periods,
         max_per_directie=plan.max_per_directie,
         workplaces=plan.workplaces,
-        placed=sum(1 for p in plan.placements if p.rotation is not None),
+        placed=plan.placed,
         trainees_per_directie=plan.trainees_per_directie,
         candidate_rotations=plan.candidate_rotations,
         candidates_truncated=plan.candidates_truncated,
@@ -373,26 +341,28 @@ def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> Po
     )
 
 
-@router.get(
-    "/programmes/{crebo}/learning-plan", response_model=LearningPlanOut, responses=problems(404, 409, 422)
-)
-def learning_plan(
-    crebo: Crebo,
-    session: SessionDep,
-    matcher: MatcherDep,
-    workplace_id: Annotated[
-        list[Id],
-        Query(
-            min_length=1,
-            max_length=4,
-            json_schema_extra={"uniqueItems": True},
-            description="One workplace, or a rotation in order (each workplace once)",
-        ),
-    ],
-    min_coverage: MinCoverage = None,
-) -> LearningPlanOut:
-    """What a trainee with this diploma has to learn at a workplace, or step by step over a rotation."""
-    plan = learning.learning_plan(session, matcher, crebo, workplace_id, min_coverage=min_coverage)
+def _theme_out(theme: learning.Theme) -> ThemeOut:
+    return ThemeOut(
+        code=theme.code,
+        title=theme.title,
+        gaps=[
+            GapOut(
+                text=g.text,
+                weight=g.weight,
+                must_have=g.must_have,
+                kind=g.kind,
+                similarity=g.similarity,
+                pointers=[
+                    PointerOut(code=p.code, kind=p.kind, text=p.text, similarity=p.similarity)
+                    for p in g.pointers
+                ],
+            )
+            for g in theme.gaps
+        ],
+    )
+
+
+def _learning_plan_out(plan: learning.LearningPlan) -> LearningPlanOut:
     return LearningPlanOut(
         programme=programme_ref(plan.programme),
         threshold=plan.threshold,
@@ -411,28 +381,69 @@ def learning_plan(
                 effective_coverage=s.effective_coverage,
                 status=s.status,
                 learnt_before=list(s.learnt_before),
-                themes=[
-                    ThemeOut(
-                        code=t.code,
-                        title=t.title,
-                        gaps=[
-                            GapOut(
-                                text=g.text,
-                                weight=g.weight,
-                                must_have=g.must_have,
-                                kind=g.kind,
-                                similarity=g.similarity,
-                                pointers=[
-                                    PointerOut(code=p.code, kind=p.kind, text=p.text, similarity=p.similarity)
-                                    for p in g.pointers
-                                ],
-                            )
-                            for g in t.gaps
-                        ],
-                    )
-                    for t in s.themes
-                ],
+                themes=[_theme_out(t) for t in s.themes],
             )
             for s in plan.steps
         ],
     )
+
+
+@router.get("/programmes/{crebo}/rotations", response_model=RotationsOut, responses=problems(404, 409, 422))
+def programme_rotations(
+    crebo: Crebo,
+    session: SessionDep,
+    matcher: MatcherDep,
+    directie: Directies = None,
+    length: Annotated[int, Query(ge=1, le=4, description="Workplaces per rotation")] = 3,
+    prefer_one_directie: bool = True,
+    overlap_penalty: Annotated[float, Query(ge=0, le=2)] = 0.5,
+    min_coverage: MinCoverage = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> RotationsOut:
+    """Ordered workplaces for a trainee with this diploma, best first, each step explained."""
+    result = rotations.propose_rotations(
+        session,
+        matcher,
+        crebo,
+        directies=directie,
+        length=length,
+        prefer_one_directie=prefer_one_directie,
+        min_coverage=min_coverage,
+        overlap_penalty=overlap_penalty,
+        limit=limit,
+    )
+    return _rotations_out(result, overlap_penalty=overlap_penalty)
+
+
+@router.post("/rotations:plan", response_model=PoolPlanOut, responses=problems(404, 409, 422))
+def plan_rotations(body: PoolIn, session: SessionDep, matcher: MatcherDep) -> PoolPlanOut:
+    """Plan a pool of trainees over the offered workplaces: one rotation each, no workplace double-booked
+    in a period, at most `max_per_directie` trainees per directie. Solved exactly (MILP, HiGHS)."""
+    with _named_in_body("workplace_ids"):
+        plan = pool.plan_pool(
+            session,
+            matcher,
+            trainees=[pool.TraineeIn(t.crebo, t.ref) for t in body.trainees],
+            workplace_ids=body.workplace_ids,
+            directies=body.directies,
+            periods=body.periods,
+            max_per_directie=body.max_per_directie,
+            min_coverage=body.min_coverage,
+            time_limit=body.time_limit_seconds,
+        )
+    return _pool_plan_out(plan)
+
+
+@router.get(
+    "/programmes/{crebo}/learning-plan", response_model=LearningPlanOut, responses=problems(404, 409, 422)
+)
+def learning_plan(
+    crebo: Crebo,
+    session: SessionDep,
+    matcher: MatcherDep,
+    workplace_id: WorkplaceIds,
+    min_coverage: MinCoverage = None,
+) -> LearningPlanOut:
+    """What a trainee with this diploma has to learn at a workplace, or step by step over a rotation."""
+    plan = learning.learning_plan(session, matcher, crebo, workplace_id, min_coverage=min_coverage)
+    return _learning_plan_out(plan)
