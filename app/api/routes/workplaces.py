@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypedDict
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
@@ -171,6 +171,29 @@ def delete_workplace(workplace_id: IdPath, session: SessionDep, if_match: IfMatc
     return Response(status_code=204)
 
 
+class MatchOptions(TypedDict):
+    """The query parameters of a stored workplace's matches, named as matches.match_workplace takes them."""
+
+    niveau: list[int] | None
+    min_coverage: float | None
+    limit: int
+    include_unscored: bool
+
+
+def _match_options(
+    niveau: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query(description="1 to 4")] = None,
+    min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    include_unscored: bool = False,
+) -> MatchOptions:
+    return MatchOptions(
+        niveau=niveau, min_coverage=min_coverage, limit=limit, include_unscored=include_unscored
+    )
+
+
+MatchOptionsDep = Annotated[MatchOptions, Depends(_match_options)]
+
+
 @router.get("/{workplace_id}/matches", response_model=MatchesOut, responses=problems(404, 409, 422))
 def workplace_matches(
     workplace_id: IdPath,
@@ -178,10 +201,7 @@ def workplace_matches(
     session: SessionDep,
     matcher: MatcherDep,
     principal: PrincipalDep,
-    niveau: Annotated[list[Annotated[int, Field(ge=1, le=4)]] | None, Query(description="1 to 4")] = None,
-    min_coverage: Annotated[float | None, Query(ge=0, le=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 10,
-    include_unscored: bool = False,
+    options: MatchOptionsDep,
 ) -> Response:
     """Programmes ranked for a stored workplace, with an explanation per skill."""
     answers: AnswerCache = request.app.state.answers
@@ -192,10 +212,7 @@ def workplace_matches(
         asker=Asker(principal, "api"),
         render=partial(Answer.of, workplace_id=workplace_id),
         answers=answers,
-        niveau=niveau,
-        min_coverage=min_coverage,
-        limit=limit,
-        include_unscored=include_unscored,
+        **options,
     )
     count(request, WORKPLACE_MATCHES)
     # Already serialised (validated when the answer was built): FastAPI does not validate it again.
