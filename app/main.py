@@ -17,7 +17,17 @@ from app.api.answers import AnswerCache
 from app.api.deps import RateLimiter, authorize
 from app.api.limits import RequestSizeLimit
 from app.api.observability import Metrics
-from app.api.routes import admin, dossiers, health, imports, match, planning, programmes, workplaces
+from app.api.routes import (
+    admin,
+    candidates,
+    dossiers,
+    health,
+    imports,
+    match,
+    planning,
+    programmes,
+    workplaces,
+)
 from app.api.ui import routes as ui
 from app.audit import service as audit
 from app.auth import keys
@@ -84,6 +94,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit_per_minute)
     app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
     app.state.key_cache = keys.KeyCache(settings.key_cache_seconds)
     problems.install(app)
@@ -100,6 +111,7 @@ def create_app(
         match.router,
         programmes.router,
         planning.router,
+        candidates.router,
         dossiers.router,
         imports.router,
         admin.router,

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     auth_disabled: bool = False
     # Requests per minute per API key (0 = no limit).
     rate_limit_per_minute: int = Field(default=600, ge=0)
+    # Requests per minute per client address to the pages anyone may open without a key (the public
+    # candidate check of a vacancy; 0 = no limit). Behind a proxy, the address is the proxy's unless
+    # uvicorn is told to trust its forwarded headers (--proxy-headers, --forwarded-allow-ips).
+    public_rate_limit_per_minute: int = Field(default=30, ge=0)
     # Days an audit record of a served match is kept (0 = forever).
     audit_retention_days: int = Field(default=365, ge=0)
     # Memory for answers to stored-workplace matches, kept until the workplace, the catalogue or the

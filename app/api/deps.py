@@ -111,7 +111,7 @@ def required_scope(request: Request) -> str:
         return "admin"
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return "read"
-    if path == "/v1/match" or path.endswith((":suggest", ":plan")):
+    if path == "/v1/match" or path.endswith((":suggest", ":plan", "/candidate-fit")):
         return "match"  # computations that store nothing
     return "write"
 
@@ -146,3 +146,13 @@ async def authorize(request: Request, session: SessionDep) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(authorize)]
+
+
+async def limit_public(request: Request) -> None:
+    """For a route anyone may call without a key (the public candidate check): one bucket per client
+    address, `settings.public_rate_limit_per_minute` a minute; 429 problem+json with Retry-After past it."""
+    host = request.client.host if request.client else ""
+    request.app.state.public_rate_limiter.check(f"public@{host}")
+
+
+PublicRateLimit = Depends(limit_public)
