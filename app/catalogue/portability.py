@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import Column, Table, func, insert, inspect, select, text
+from sqlalchemy import Column, Table
 from sqlalchemy import types as sqltypes
 from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401  (registers the tables on Base.metadata)
+from app.catalogue import repository
 from app.db import Base
 from app.errors import Conflict, ErrorItem, InvalidDocument
 
@@ -64,14 +65,11 @@ def tables() -> list[Table]:
 
 def schema_revision(session: Session) -> str:
     """The Alembic revision the database is at ("" when it was never migrated)."""
-    if not inspect(session.connection()).has_table("alembic_version"):
-        return ""
-    revisions = session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    return ",".join(sorted(revisions))
+    return ",".join(sorted(repository.list_schema_revisions(session)))
 
 
 def _check_known_tables(session: Session) -> None:
-    present = set(inspect(session.connection()).get_table_names()) - IGNORED_TABLES
+    present = repository.list_table_names(session) - IGNORED_TABLES
     unknown = sorted(present - {t.name for t in tables()})
     if unknown:
         raise Conflict(
@@ -144,7 +142,7 @@ def export_all(session: Session) -> Iterator[Record]:
     if not revision:
         raise Conflict("the database has no schema yet; run `skillmatch db upgrade` first")
     ordered = tables()
-    counts = {t.name: session.execute(select(func.count()).select_from(t)).scalar_one() for t in ordered}
+    counts = {t.name: repository.count_rows(session, t) for t in ordered}
     yield {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -156,11 +154,10 @@ def export_all(session: Session) -> Iterator[Record]:
     for table in ordered:
         columns = list(table.columns)
         order = list(table.primary_key.columns) or columns
-        result = session.execute(select(table).order_by(*order), execution_options={"yield_per": BATCH})
-        for row in result:
+        for row in repository.list_rows(session, table, order_by=order, yield_per=BATCH):
             yield {
                 "table": table.name,
-                "row": {c.name: _encode(c, row._mapping[c]) for c in columns},
+                "row": {c.name: _encode(c, row[c]) for c in columns},
             }
     log.info(
         "exported %d rows from %d tables in %.2f s",
@@ -214,12 +211,13 @@ def _is_seed(table: Table, rows: list[dict[str, Any]]) -> bool:
 def _check_empty(session: Session) -> None:
     filled = []
     for table in tables():
-        count = session.execute(select(func.count()).select_from(table)).scalar_one()
+        count = repository.count_rows(session, table)
         if count == 0:
             continue
         if table.name in SEEDED and count <= len(SEEDED[table.name]):
             rows = [
-                dict(r._mapping) for r in session.execute(select(table).order_by(*table.primary_key.columns))
+                dict(r)
+                for r in repository.list_rows(session, table, order_by=list(table.primary_key.columns))
             ]
             if _is_seed(table, rows):
                 continue
@@ -241,16 +239,10 @@ def _reset_sequences(session: Session, counts: dict[str, int]) -> None:
         for column in table.primary_key.columns:
             if not isinstance(_type(column), sqltypes.Integer):
                 continue
-            sequence = session.execute(
-                text("SELECT pg_get_serial_sequence(:table, :column)"),
-                {"table": table.name, "column": column.name},
-            ).scalar()
+            sequence = repository.get_serial_sequence(session, table.name, column.name)
             if sequence is None:
                 continue
-            session.execute(
-                text(f'SELECT setval(:sequence, (SELECT max("{column.name}") FROM "{table.name}"))'),  # noqa: S608
-                {"sequence": sequence},
-            )
+            repository.set_sequence_past_max(session, sequence, table=table.name, column=column.name)
 
 
 def import_all(session: Session, records: Iterable[Record]) -> PortabilityReport:
@@ -279,7 +271,7 @@ def import_all(session: Session, records: Iterable[Record]) -> PortabilityReport
     position = {t.name: i for i, t in enumerate(tables())}
     for seeded in SEEDED:
         if seeded in by_name:
-            session.execute(by_name[seeded].delete())
+            repository.delete_rows(session, by_name[seeded])
 
     report = PortabilityReport(revision=revision, rows={t.name: 0 for t in tables()})
     expected = {t["name"]: t["rows"] for t in header.get("tables", []) if isinstance(t, dict)}
@@ -288,7 +280,7 @@ def import_all(session: Session, records: Iterable[Record]) -> PortabilityReport
 
     def flush() -> None:
         if current is not None and batch:
-            session.execute(insert(by_name[current]), batch)
+            repository.add_rows(session, by_name[current], batch)
             batch.clear()
 
     for record in iterator:

@@ -1,10 +1,12 @@
-"""Every SQL query on the catalogue: dossiers, kwalificaties, statements, programmes."""
+"""Every SQL query on the catalogue: dossiers, kwalificaties, statements, programmes; and the
+table-by-table reads and writes with which app.catalogue.portability exports and imports everything."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Column, RowMapping, Table, func, insert, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import CatalogueState, Dossier, Kwalificatie, Programme, Statement
@@ -117,4 +119,56 @@ def bump_catalogue_version(session: Session) -> None:
         update(CatalogueState)
         .where(CatalogueState.id == 1)
         .values(version=CatalogueState.version + 1, changed_at=func.now())
+    )
+
+
+# -- every table, for export and import (app.catalogue.portability) ---------------------------------
+
+
+def list_table_names(session: Session) -> set[str]:
+    """The tables the database holds, as its catalogue lists them."""
+    return set(inspect(session.connection()).get_table_names())
+
+
+def list_schema_revisions(session: Session) -> list[str]:
+    """Alembic's version rows; none when the database was never migrated."""
+    if not inspect(session.connection()).has_table("alembic_version"):
+        return []
+    return list(session.execute(text("SELECT version_num FROM alembic_version")).scalars().all())
+
+
+def count_rows(session: Session, table: Table) -> int:
+    return session.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def list_rows(
+    session: Session, table: Table, *, order_by: Sequence[Column[Any]], yield_per: int | None = None
+) -> Iterator[RowMapping]:
+    """The table's rows in this order, fetched `yield_per` at a time when given (else all at once)."""
+    options = {} if yield_per is None else {"yield_per": yield_per}
+    for row in session.execute(select(table).order_by(*order_by), execution_options=options):
+        yield row._mapping
+
+
+def delete_rows(session: Session, table: Table) -> None:
+    session.execute(table.delete())
+
+
+def add_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (column name -> value) in one executemany."""
+    session.execute(insert(table), rows)
+
+
+def get_serial_sequence(session: Session, table: str, column: str) -> str | None:
+    """PostgreSQL: the sequence that feeds this column, if any."""
+    return session.execute(
+        text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": table, "column": column}
+    ).scalar()
+
+
+def set_sequence_past_max(session: Session, sequence: str, *, table: str, column: str) -> None:
+    """PostgreSQL: move the sequence to the column's highest value, so the next id is past it."""
+    session.execute(
+        text(f'SELECT setval(:sequence, (SELECT max("{column}") FROM "{table}"))'),  # noqa: S608
+        {"sequence": sequence},
     )

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from app.matching import scoring
 from app.matching.scoring import EPSILON, Order, credit, is_eligible, relevance, zscore
 
 __all__ = [
@@ -127,6 +128,7 @@ def score_programmes(
     skill_weight: float = 1.0,
     niveau_evidence: npt.NDArray[np.float64] | None = None,
     niveau_weight: float = 0.0,
+    generic_discount: bool = False,
     order: Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeScore]:
@@ -161,6 +163,7 @@ def score_programmes(
         skill_weight=skill_weight,
         niveau_evidence=niveau_evidence,
         niveau_weight=niveau_weight,
+        generic_discount=generic_discount,
         order=order,
     )
     coverage, mean_similarity, relevance_, eligible = (
@@ -224,6 +227,7 @@ def score_best(
     skill_weight: float = 1.0,
     niveau_evidence: npt.NDArray[np.float64] | None = None,
     niveau_weight: float = 0.0,
+    generic_discount: bool = False,
     order: Order = "eligible",
 ) -> Scored:
     """The module doc's steps on each skill's best similarity per programme (skills × programmes): what
@@ -234,9 +238,16 @@ def score_best(
     credits, covered = credit(best, threshold, credit_width)
     coverage = (weights @ credits) / weights.sum()
     mean_similarity = (weights @ best) / weights.sum()
+    skill_evidence = mean_similarity
+    if generic_discount:
+        # Each skill weighed by how much it tells the programmes apart (docs/scoring.md): a generic
+        # statement that every programme covers about equally adds nothing to the order.
+        discounted = weights * scoring.distinctiveness(best)
+        if discounted.sum() > EPSILON:
+            skill_evidence = (discounted @ best) / discounted.sum()
     critical = np.array([s.must_have and not s.trainable for s in skills], dtype=bool)
     relevance_ = relevance(
-        mean_similarity,
+        skill_evidence,
         document_similarity,
         semantic_similarity,
         skill_weight=skill_weight,

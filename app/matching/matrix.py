@@ -18,8 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from app.matching import core
-from app.matching.core import EPSILON
+from app.matching import core, scoring
 from app.matching.index import CatalogueIndex, ProgrammeInfo
 from app.matching.service import Matcher, ScoringConfig, skills_of
 from app.workplaces import repository as workplace_repository
@@ -100,7 +99,7 @@ def coverage_matrix(
     starts = np.array(bounds[:-1], dtype=np.intp)
     coverage = np.add.reduceat(w[:, None] * credits, starts, axis=0) / np.add.reduceat(w, starts)[:, None]
     knockouts = np.add.reduceat((crit[:, None] & ~covered).astype(np.int_), starts, axis=0)
-    eligible = (coverage >= config.min_coverage - EPSILON) & (knockouts == 0)
+    eligible = scoring.is_eligible(coverage, config.min_coverage, knockouts > 0)
     return CoverageMatrix(
         tuple(rows), programmes, coverage, eligible, knockouts, tuple(empty), index.version, config
     )

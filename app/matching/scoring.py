@@ -78,6 +78,7 @@ class Fitted:
     titles_only_offset: float = 0.0
     niveau_weight: float = 0.0
     niveau_centre: float = 2.0
+    generic_discount: bool = False
 
 
 # Per (model, centred). e5 raw: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines of all
@@ -94,11 +95,11 @@ FITTED: dict[tuple[str, bool], Fitted] = {
         threshold=0.65,
         title_offset=0.15,
         credit_width=0.2,
-        skill_weight=1.0,
+        skill_weight=0.5,
         document_weight=1.0,
         semantic_weight=0.0,
         order="relevance",
-        niveau_weight=0.2,
+        niveau_weight=0.1,
         niveau_centre=2.0,
     ),
     ("use-multilingual-v3", False): Fitted(low=0.15, high=0.60, threshold=0.5),
@@ -134,6 +135,9 @@ class ScoringParams:
     # level score counts the description's cues of responsibility and complexity (app.ingest.level).
     niveau_weight: float = 0.0
     niveau_centre: float = 2.0
+    # The ranking's skill term weighs each skill by its distinctiveness (best − mean over the programmes),
+    # so that generic statements ("werkt samen", "werkt veilig") do not steer the order.
+    generic_discount: bool = False
     splitter: str = SPLITTER_DIGEST
 
     @property
@@ -192,6 +196,7 @@ def resolve(
         titles_only_offset=fitted.titles_only_offset if titles_only_offset is None else titles_only_offset,
         niveau_weight=fitted.niveau_weight if niveau_weight is None else niveau_weight,
         niveau_centre=fitted.niveau_centre,
+        generic_discount=fitted.generic_discount,
     )
 
 
@@ -257,6 +262,17 @@ def relevance(
     if niveau is not None and niveau_weight:
         total = total + niveau_weight * np.asarray(niveau, dtype=np.float64)
     result: npt.NDArray[np.float64] = total
+    return result
+
+
+def distinctiveness(best: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    """Per skill (a row of best similarities over the programmes being ranked): its best minus its mean.
+    Near 0 for a generic skill that every programme matches about equally well; large for a skill that
+    only some programmes match. Used to down-weight generic skills in the ranking, not in coverage."""
+    values = np.asarray(best, dtype=np.float64)
+    if values.size == 0:
+        return np.zeros(values.shape[0], dtype=np.float64)
+    result: npt.NDArray[np.float64] = values.max(axis=1) - values.mean(axis=1)
     return result
 
 

@@ -392,6 +392,7 @@ def _build_matches(
     skill_weight: float = 1.0,
     niveau_evidence: np.ndarray | None = None,
     niveau_weight: float = 0.0,
+    generic_discount: bool = False,
     order: core.Order = "eligible",
     limit: int | None = None,
 ) -> list[ProgrammeMatch]:
@@ -412,6 +413,7 @@ def _build_matches(
         skill_weight=skill_weight,
         niveau_evidence=niveau_evidence,
         niveau_weight=niveau_weight,
+        generic_discount=generic_discount,
         order=order,
         limit=limit,
     )
@@ -523,6 +525,7 @@ def match_skills(
         skill_weight=matcher.params.skill_weight,
         niveau_evidence=niveau,
         niveau_weight=matcher.params.niveau_weight,
+        generic_discount=matcher.params.generic_discount,
         order=matcher.ranking,
         limit=limit,
     )

@@ -19,6 +19,7 @@ import os
 import platform
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,11 +52,11 @@ from bench.quality.evaluate import (
     catalogue,
     catalogue_session,
     check_against_service,
-    choose,
+    choose_staged,
     collect,
     e5_documents,
+    eligibility_term,
     figures,
-    objective,
     ranked_by,
     tfidf_documents,
     zsum,
@@ -181,7 +182,6 @@ def main() -> None:
                 ],
             }
 
-        candidates = grid.candidates(base)
         memo: dict[tuple[ScoringParams, str], list[Answer]] = {}
 
         def answers(params: ScoringParams, name: str) -> list[Answer]:
@@ -193,32 +193,36 @@ def main() -> None:
                 ]
             return memo[key]
 
-        def score(params: ScoringParams, held_out: str | None) -> float:
-            return float(
-                np.mean(
-                    [
-                        objective(
-                            figures(
-                                [a for a in answers(params, n) if a.item.dossier != held_out],
-                                cats[n].dossier_of,
+        def scorer(part: Callable[[Figures], float]) -> Callable[[ScoringParams, str | None], float]:
+            def score(params: ScoringParams, held_out: str | None) -> float:
+                return float(
+                    np.mean(
+                        [
+                            part(
+                                figures(
+                                    [a for a in answers(params, n) if a.item.dossier != held_out],
+                                    cats[n].dossier_of,
+                                )
                             )
-                        )
-                        for n in CHOOSING
-                    ]
+                            for n in CHOOSING
+                        ]
+                    )
                 )
-            )
 
+            return score
+
+        line_score, rank_score = scorer(eligibility_term), scorer(lambda f: f.mrr)
         tolerance = 1.0 / len(typeringen)
-        log.info("%d candidate parameter sets", len(candidates))
+        log.info("%d lines, %d rankings per line", len(grid.lines(base)), len(grid.rankings(base)))
         folds: list[tuple[str, ScoringParams]] = []
         held: dict[str, list[Answer]] = defaultdict(list)
         for dossier in sorted({i.dossier for i in typeringen}):
-            fold = choose(candidates, score, dossier, tolerance)
+            fold = choose_staged(grid, base, line_score, rank_score, dossier, tolerance)
             folds.append((dossier, fold))
             for name in "abcd":
                 held[name] += [a for a in answers(fold, name) if a.item.dossier == dossier]
             log.info("fold %s: %s", dossier, render.label(fold))
-        chosen = choose(candidates, score, None, tolerance)
+        chosen = choose_staged(grid, base, line_score, rank_score, None, tolerance)
         # The service's own answers for its defaults, checked against the bench's path.
         checked = 0
         for name in "abcd":

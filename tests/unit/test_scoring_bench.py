@@ -14,7 +14,7 @@ from app.matching.service import Matcher
 from bench import docs
 from bench.quality import __main__ as bench_main
 from bench.quality.cache import CachedEmbedder
-from bench.quality.evaluate import Answer, Item, choose, figures, objective, zsum
+from bench.quality.evaluate import Answer, Grid, Item, choose, choose_staged, figures, objective, zsum
 
 
 def test_cached_embedder_loads_the_model_only_for_unknown_texts(tmp_path: Path) -> None:
@@ -90,6 +90,38 @@ def test_the_choice_takes_the_simplest_parameters_within_the_tolerance() -> None
     scores = {soft: 2.83, hard: 2.80}
     assert choose([soft, hard], lambda p, _: scores[p], None, tolerance=1 / 14) == hard
     assert choose([soft, hard], lambda p, _: scores[p], None, tolerance=0.01) == soft
+
+
+def test_the_staged_choice_picks_the_line_on_eligibility_then_the_ranking_on_mrr() -> None:
+    base = Matcher(HashingEmbedder()).params
+    grid = Grid(
+        title_offsets=(0.1,),
+        titles_only_offsets=(0.0,),
+        thresholds=(0.6, 0.7),
+        skill_weights=(1.0,),
+        document_weights=(0.0, 1.0),
+        semantic_weights=(0.0,),
+        orders=("relevance",),
+        document_texts=(False,),
+        generic_discounts=(False,),
+        niveau_terms=((0.0, 2.0),),
+    )
+    lines_seen: set[float] = set()
+
+    def line_score(p: object, held_out: str | None) -> float:
+        assert isinstance(p, type(base))
+        lines_seen.add(p.document_weight)
+        return 1.0 if p.threshold == 0.7 else 0.5
+
+    def rank_score(p: object, held_out: str | None) -> float:
+        assert isinstance(p, type(base))
+        assert p.threshold == 0.7  # the ranking is chosen on the chosen line only
+        return 0.9 if p.document_weight == 1.0 else 0.4
+
+    got = choose_staged(grid, base, line_score, rank_score, None, tolerance=0.0)
+    assert (got.threshold, got.document_weight) == (0.7, 1.0)
+    assert lines_seen == {base.document_weight}  # stage 1 keeps the base's ranking
+    assert len(grid.candidates(base)) == 4
 
 
 def test_the_z_sum_baseline_adds_standardised_scores() -> None:

@@ -36,6 +36,7 @@ def test_every_field_changes_the_version() -> None:
         "titles_only_offset": params.titles_only_offset + 0.05,
         "niveau_weight": params.niveau_weight + 0.1,
         "niveau_centre": params.niveau_centre + 1.0,
+        "generic_discount": not params.generic_discount,
         "splitter": "0" * 12,
     }
     assert set(changed) == {f.name for f in dataclasses.fields(scoring.ScoringParams)}

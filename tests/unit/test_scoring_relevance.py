@@ -73,3 +73,26 @@ def test_document_tfidf_prefers_the_programme_sharing_rare_words() -> None:
     scores = documents.similarity("Biedt zorg aan mensen in de gehandicaptenzorg en werkt samen")
     assert scores[1] > scores[0]
     assert DocumentTfidf([]).similarity("iets").shape == (0,)
+
+
+def test_generic_discount_lets_the_distinctive_skill_decide_the_order() -> None:
+    # Skill 1 is generic: three of four programmes match it equally well. Skill 2 is distinctive: only
+    # programme 300 matches it. Unweighted, 300's miss on the generic skill outweighs its lead on the
+    # distinctive one; weighed by distinctiveness (best − mean over the programmes), it ranks first.
+    sims = np.array([[0.95, 0.95, 0.70, 0.95], [0.30, 0.30, 0.50, 0.30]], dtype=np.float32)
+    offsets = np.arange(4, dtype=np.intp)
+    keys = ["100", "200", "300", "400"]
+    plain = score_programmes(sims, offsets, keys, SKILLS, threshold=0.2, min_coverage=0.5)
+    discounted = score_programmes(
+        sims, offsets, keys, SKILLS, threshold=0.2, min_coverage=0.5, generic_discount=True
+    )
+    assert keys[plain[-1].programme_index] == "300"
+    assert keys[discounted[0].programme_index] == "300"
+    # By hand: weights 0.95 − 0.8875 = 0.0625 and 0.50 − 0.35 = 0.15.
+    by_key = {keys[r.programme_index]: r for r in discounted}
+    assert by_key["300"].relevance == pytest.approx((0.0625 * 0.70 + 0.15 * 0.50) / 0.2125, abs=1e-6)
+    assert by_key["100"].relevance == pytest.approx((0.0625 * 0.95 + 0.15 * 0.30) / 0.2125, abs=1e-6)
+    # Coverage and eligibility do not change: a generic skill must still be covered.
+    assert {keys[r.programme_index]: (r.coverage, r.eligible) for r in plain} == {
+        k: (v.coverage, v.eligible) for k, v in by_key.items()
+    }
