@@ -64,6 +64,30 @@ def test_the_openapi_document_states_what_the_server_enforces(client: TestClient
     assert_problem(client.get("/v1/workplaces/99999999999999999999"), 422, "workplace_id")
 
 
+def test_every_id_in_a_path_is_a_positive_32_bit_integer(client: TestClient) -> None:
+    """Route modules declare ids as IdPath (app/api/deps.py), so that a job, key or record id is bounded
+    like a workplace id, and 0 or an id past 2**31 - 1 is a 422 rather than a lookup."""
+    schema = client.get("/openapi.json").json()
+    ids = [
+        (path, parameter["name"], parameter["schema"])
+        for path, item in schema["paths"].items()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"].endswith("_id")
+    ]
+    assert {"/v1/imports/{job_id}", "/v1/keys/{key_id}", "/v1/matches/{record_id}"} <= {
+        path for path, _name, _schema in ids
+    }
+    for path, name, parameter in ids:
+        assert (parameter["type"], parameter.get("minimum"), parameter.get("maximum")) == (
+            "integer",
+            1,
+            2**31 - 1,
+        ), (path, name)
+    assert_problem(client.get("/v1/imports/0"), 422, "job_id")
+    assert_problem(client.get(f"/v1/imports/{2**31}"), 422, "job_id")
+
+
 def test_json_types_are_taken_as_the_schema_says(client: TestClient) -> None:
     skill = {"text": "beheert de voorraad"}
     for wrong in ({"trainable": 0}, {"must_have": "yes"}, {"weight": "3"}, {"weight": True}):
