@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from app.api.deps import SessionDep
+from app.api.ui.pages._common import forbidden_page
 from app.auth import keys
 from app.auth.keys import ANONYMOUS_ADMIN, Principal, Unauthenticated
 from app.settings import Settings
@@ -96,8 +97,6 @@ class UiRoute(APIRoute):
             except LoginRequired:
                 return login_redirect(request)
             except NotAllowed as error:
-                from app.api.ui.routes import forbidden_page
-
                 return forbidden_page(request, error.principal)
 
         return guarded
