@@ -1,3 +1,3 @@
 """skillmatch: skills-based matching of mbo qualifications to workplaces."""
 
-__version__ = "0.1.0"
+__version__ = "0.5.0"
