@@ -20,18 +20,12 @@ from dataclasses import dataclass
 from app.errors import ErrorItem, InvalidDocument
 from app.ingest.tabular import MAX_ROWS, Row, read_rows
 
-# template_csv and template_xlsx are re-exported for app.api.ui, which imports them from here;
-# new code imports them from app.ingest.templates.
-from app.ingest.templates import template_csv, template_xlsx
-
 __all__ = [
     "MAX_CELL_CHARS",
     "MAX_ROWS",
     "SkillRow",
     "WorkplaceRecord",
     "parse_workplace_table",
-    "template_csv",
-    "template_xlsx",
 ]
 
 logger = logging.getLogger(__name__)
