@@ -12,6 +12,8 @@ Skills come first, diploma names second, as the traineeship intends:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -173,38 +175,88 @@ def workplace_vacancy(
     )
 
 
+def filename(vacancy: Vacancy, extension: str) -> str:
+    """A file name that every system takes: "vacature-klantcontact-en-burgerzaken.docx" (ASCII, lower case,
+    words joined by hyphens, at most 80 characters before the extension)."""
+    ascii_name = unicodedata.normalize("NFKD", vacancy.name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].rstrip("-")
+    return f"vacature-{slug or vacancy.kind + '-' + str(vacancy.id)}.{extension}"
+
+
 def percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def to_markdown(vacancy: Vacancy) -> str:
-    """Ready-to-use Dutch Markdown for the vacancy text."""
-    lines = [f"# Traineeship: {vacancy.name}", ""]
+@dataclass(frozen=True, slots=True)
+class VacancyText:
+    """The vacancy's Dutch text in its parts, as every format renders it (Markdown, .docx)."""
+
+    title: str
+    directies: tuple[str, str] | None  # (label, the directies joined), None when there are none
+    workplaces_intro: str | None  # with more than one workplace: the sentence before their titles
+    workplaces: tuple[str, ...]
+    skills_heading: str
+    skills: tuple[str, ...]
+    trainable: str | None  # the sentence naming the skills learnt on the job
+    programmes_heading: str
+    programmes: tuple[str, ...]
+    no_programme: str | None  # said instead of the list when no programme covers enough
+    sentence: str
+
+
+def vacancy_text(vacancy: Vacancy) -> VacancyText:
+    directies = None
     if vacancy.directies:
         label = "Directie/stadsdeel" if len(vacancy.directies) == 1 else "Directies en stadsdelen"
-        lines += [f"**{label}:** {', '.join(vacancy.directies)}", ""]
-    if len(vacancy.workplaces) > 1:
-        lines += ["Je werkt telkens zeven maanden op een werkplek, zoals:", ""]
-        lines += [f"- {w.title}" for w in vacancy.workplaces]
-        lines.append("")
-    lines += ["## Wat je meebrengt", ""]
-    lines += [f"- {s.text}" for s in vacancy.skills]
+        directies = (label, ", ".join(vacancy.directies))
+    several = len(vacancy.workplaces) > 1
     trainable = [s.text for s in vacancy.skills if s.trainable]
-    if trainable:
-        lines += [
-            "",
+    return VacancyText(
+        title=f"Traineeship: {vacancy.name}",
+        directies=directies,
+        workplaces_intro="Je werkt telkens zeven maanden op een werkplek, zoals:" if several else None,
+        workplaces=tuple(w.title for w in vacancy.workplaces) if several else (),
+        skills_heading="Wat je meebrengt",
+        skills=tuple(s.text for s in vacancy.skills),
+        trainable=(
             "Een deel hiervan leer je op de werkplek: "
             + "; ".join(t[:1].lower() + t[1:] for t in trainable)
-            + ".",
-        ]
-    lines += ["", "## Opleidingen die goed aansluiten", ""]
-    if vacancy.programmes:
-        lines += [
-            f"- {p.programme.title} (crebo {p.programme.crebo}, niveau {p.programme.niveau}): "
+            + "."
+            if trainable
+            else None
+        ),
+        programmes_heading="Opleidingen die goed aansluiten",
+        programmes=tuple(
+            f"{p.programme.title} (crebo {p.programme.crebo}, niveau {p.programme.niveau}): "
             f"dekt {percent(p.coverage)} van de skills"
             for p in vacancy.programmes
-        ]
-    else:
-        lines.append("Er is (nog) geen opleiding die genoeg van deze skills dekt: het gaat om wat je kunt.")
-    lines += ["", vacancy.sentence, ""]
+        ),
+        no_programme=(
+            None
+            if vacancy.programmes
+            else "Er is (nog) geen opleiding die genoeg van deze skills dekt: het gaat om wat je kunt."
+        ),
+        sentence=vacancy.sentence,
+    )
+
+
+def to_markdown(vacancy: Vacancy) -> str:
+    """Ready-to-use Dutch Markdown for the vacancy text."""
+    text = vacancy_text(vacancy)
+    lines = [f"# {text.title}", ""]
+    if text.directies:
+        lines += [f"**{text.directies[0]}:** {text.directies[1]}", ""]
+    if text.workplaces_intro:
+        lines += [text.workplaces_intro, ""]
+        lines += [f"- {w}" for w in text.workplaces]
+        lines.append("")
+    lines += [f"## {text.skills_heading}", ""]
+    lines += [f"- {s}" for s in text.skills]
+    if text.trainable:
+        lines += ["", text.trainable]
+    lines += ["", f"## {text.programmes_heading}", ""]
+    lines += [f"- {p}" for p in text.programmes]
+    if text.no_programme:
+        lines.append(text.no_programme)
+    lines += ["", text.sentence, ""]
     return "\n".join(lines)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -126,6 +128,61 @@ def test_workplace_vacancy(client: TestClient, demo: dict) -> None:  # type: ign
     assert {p["crebo"] for p in body["programmes"]} == eligible
     assert body["sentence"] == SENTENCE
     assert_problem(client.get("/v1/workplaces/999999/vacancy"), 404)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_text(content: bytes) -> tuple[list[str], list[tuple[str, str]]]:
+    """The document's paragraphs as python-docx reads them: (text, style name) and the texts alone."""
+    document = docx.Document(io.BytesIO(content))
+    paragraphs = [(p.text, p.style.name if p.style is not None else "") for p in document.paragraphs]
+    return [text for text, _style in paragraphs], paragraphs
+
+
+def test_vacancy_as_a_word_document(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]
+    ids = [w["id"] for w in demo.values()]
+    profile = client.post(
+        "/v1/profiles", json={"name": "Zorg & Welzijn — Noord", "workplace_ids": ids}
+    ).json()
+    url = f"/v1/profiles/{profile['id']}/vacancy"
+    body = client.get(url).json()
+    response = client.get(url, params={"format": "docx"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == DOCX
+    assert (
+        response.headers["content-disposition"] == 'attachment; filename="vacature-zorg-welzijn-noord.docx"'
+    )
+    texts, paragraphs = _docx_text(response.content)
+    assert texts[0] == "Traineeship: Zorg & Welzijn — Noord"
+    assert paragraphs[0][1] == "Title"
+    bullets = [text for text, style in paragraphs if style == "List Bullet"]
+    assert [s["text"] for s in body["skills"]] == [
+        t for t in bullets if t in {s["text"] for s in body["skills"]}
+    ]
+    for skill in body["skills"]:
+        assert (skill["text"], "List Bullet") in paragraphs
+    assert body["programmes"]
+    for p in body["programmes"]:
+        assert any(t.startswith(f"{p['title']} (crebo {p['crebo']}, niveau {p['niveau']})") for t in bullets)
+    assert texts[-1] == SENTENCE
+    # the same text as the Markdown, line for line
+    markdown = client.get(url, params={"format": "markdown"})
+    assert markdown.headers["content-disposition"] == 'inline; filename="vacature-zorg-welzijn-noord.md"'
+    lines = [
+        line.removeprefix("# ").removeprefix("## ").removeprefix("- ") for line in markdown.text.splitlines()
+    ]
+    assert [line.replace("**", "") for line in lines if line] == texts
+
+    workplace = demo["Medewerker klantcontact"]
+    one = client.get(f"/v1/workplaces/{workplace['id']}/vacancy", params={"format": "docx"})
+    assert (
+        one.headers["content-disposition"] == 'attachment; filename="vacature-medewerker-klantcontact.docx"'
+    )
+    texts, _paragraphs = _docx_text(one.content)
+    assert SENTENCE in texts
+    assert "Je werkt telkens zeven maanden op een werkplek, zoals:" not in texts  # one workplace
+    assert_problem(client.get("/v1/workplaces/999999/vacancy", params={"format": "docx"}), 404)
 
 
 def test_learning_plan_equals_the_uncovered_skills(client: TestClient, demo: dict) -> None:  # type: ignore[type-arg]

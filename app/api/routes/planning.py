@@ -42,14 +42,17 @@ from app.api.problems import problems
 from app.api.schemas import Id
 from app.errors import Conflict, ErrorItem, NotFound
 from app.models import Profile
-from app.planning import learning, pool, profiles, rotations, vacancy
+from app.planning import learning, pool, profiles, rotations, vacancy, vacancy_docx
 from app.planning.skills import PlanWorkplace, plan_workplace
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 
 Crebo = Annotated[str, Path(pattern=r"^\d{5}$", description="Kwalificatie crebo (25xxx)")]
 MinCoverage = Annotated[float | None, Query(ge=0, le=1)]
-Format = Annotated[Literal["json", "markdown"], Query(description="json, or ready-to-use Dutch Markdown")]
+Format = Annotated[
+    Literal["json", "markdown", "docx"],
+    Query(description="json; ready-to-use Dutch Markdown; or a Word document (.docx, as an attachment)"),
+]
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
@@ -222,14 +225,25 @@ def profile_matches(
 
 VACANCY_RESPONSES = {
     **problems(404, 409, 422),
-    200: {"content": {"application/json": {}, "text/markdown": {}}, "description": "The vacancy"},
+    200: {
+        "content": {"application/json": {}, "text/markdown": {}, vacancy_docx.MEDIA_TYPE: {}},
+        "description": "The vacancy",
+    },
 }
 
 
 def _vacancy_response(result: vacancy.Vacancy, format: str) -> VacancyOut | Response:
+    if format == "docx":
+        attachment = f'attachment; filename="{vacancy.filename(result, "docx")}"'
+        return Response(
+            content=vacancy_docx.to_docx(result),
+            media_type=vacancy_docx.MEDIA_TYPE,
+            headers={"Content-Disposition": attachment},
+        )
     markdown = vacancy.to_markdown(result)
     if format == "markdown":
-        return Response(content=markdown, media_type=MARKDOWN)
+        inline = f'inline; filename="{vacancy.filename(result, "md")}"'
+        return Response(content=markdown, media_type=MARKDOWN, headers={"Content-Disposition": inline})
     return VacancyOut(
         kind="profile" if result.kind == "profile" else "workplace",
         id=result.id,
