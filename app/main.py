@@ -29,6 +29,7 @@ from app.api.routes import (
     workplaces,
 )
 from app.api.ui import routes as ui
+from app.api.uploads import sweep_spooled
 from app.audit import service as audit
 from app.auth import keys
 from app.db import make_engine, make_sessionmaker
@@ -75,6 +76,7 @@ def create_app(
             background=not isinstance(app.state.sessionmaker.kw.get("bind"), Connection),
         )
         app.state.imports.recover()
+        sweep_spooled()
         try:
             yield
         finally:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,13 @@ from starlette.datastructures import UploadFile
 from app.api.problems import PayloadTooLarge
 from app.errors import InvalidDocument, UnsupportedDocument
 from app.imports.service import Document
+
+log = logging.getLogger(__name__)
+
+SPOOL_PREFIX = "skillmatch-import-"
+# Which process spooled a folder: its pid and a stamp of when this process started, so that a folder left
+# by a killed process is told apart from a live one's, even when a restarted container reuses the pid.
+_OWNER = f"{os.getpid()}-{time.time_ns()}-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +102,7 @@ async def spool_uploads(request: Request, *, limit: int, raw_types: set[str]) ->
         raise UnsupportedDocument(
             f"content type {content_type or '(none)'!r} is not accepted; send one of: {accepted}"
         )
-    folder = Path(tempfile.mkdtemp(prefix="skillmatch-import-"))
+    folder = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX + _OWNER))
     try:
         documents: list[Document] = []
         total = 0
@@ -129,3 +139,36 @@ async def spool_uploads(request: Request, *, limit: int, raw_types: set[str]) ->
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return Spooled(folder, documents)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_spooled(directory: Path | None = None) -> list[Path]:
+    """Delete upload folders left by a process that is gone (killed during an import: the job itself is
+    marked failed by the import runner). A folder of a live process, a replica's on this host, is kept;
+    one with this process's pid but another start stamp is a previous incarnation's. Returns those
+    deleted."""
+    own_pid = os.getpid()
+    removed = []
+    for folder in sorted((directory or Path(tempfile.gettempdir())).glob(SPOOL_PREFIX + "*")):
+        if not folder.is_dir() or folder.name.startswith(SPOOL_PREFIX + _OWNER):
+            continue
+        pid_text, _, rest = folder.name.removeprefix(SPOOL_PREFIX).partition("-")
+        if not pid_text.isdigit() or not rest:
+            continue  # not named by this version: left alone
+        pid = int(pid_text)
+        if pid != own_pid and _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        log.warning("removed %d upload folder(s) left by an interrupted import", len(removed))
+    return removed
