@@ -7,8 +7,8 @@ Per workplace skill, three sources of cover:
   soft credit), so that the coverage from the diploma is the one the workplace's match reports;
 - the skills held: labels of the profile's own skills that the candidate ticks (as the vacancy prints
   them, any case). A held skill is covered in full (credit 1); so are its near-duplicates at the
-  profile's other workplaces, which the vacancy lists under one label (calibrated skill-to-skill
-  similarity ≥ `vacancy.DUPLICATE`, the vacancy's own merging rule);
+  profile's other workplaces, which the vacancy lists under one label (`vacancy.named_skills`: the
+  vacancy's own merging rule, calibrated skill-to-skill similarity ≥ `vacancy.DUPLICATE`);
 - experience: free text, split into statements as a workplace description is (`experience_statements`),
   each statement then standing for the candidate as a programme's statement does: a skill's best
   statement covers it and credits it by the matching rule (cover threshold, soft credit), on the
@@ -42,8 +42,8 @@ from app.matching.index import ProgrammeInfo, centred
 from app.matching.lexical import build_lexical
 from app.matching.service import Matcher
 from app.planning.profiles import get_profile, profile_workplaces
-from app.planning.skills import PlanSkill, PlanWorkplace, calibrated, programme_fit, skill_similarity
-from app.planning.vacancy import DUPLICATE, plain
+from app.planning.skills import PlanSkill, PlanWorkplace, calibrated, programme_fit
+from app.planning.vacancy import named_skills
 from app.workplaces.service import is_scorable
 
 log = logging.getLogger(__name__)
@@ -115,53 +115,6 @@ class CandidateFit:
     workplaces_without_skills: tuple[int, ...]
     threshold: float
     min_coverage: float
-
-
-def label_key(text: str) -> str:
-    """How a ticked label is compared with the profile's skills: as the vacancy prints it, any case."""
-    return plain(text).casefold()
-
-
-def _held_rows(texts: Sequence[str], skills_held: Sequence[str]) -> tuple[list[int], tuple[str, ...]]:
-    """The rows of the profile's skills each ticked label names. A label that is none of them is a 409
-    naming `skills_held` and the label, as a workplace id in a body that is not stored is."""
-    rows_by_key: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        rows_by_key.setdefault(label_key(text), []).append(i)
-    unknown = [label for label in skills_held if label_key(label) not in rows_by_key]
-    if unknown:
-        raise Conflict(
-            f"skills_held: {unknown[0]!r} is not a skill of this profile",
-            [ErrorItem("skills_held", f"{label!r} is not a skill of this profile") for label in unknown],
-        )
-    rows: list[int] = []
-    labels: list[str] = []
-    for label in dict.fromkeys(label_key(s) for s in skills_held):
-        rows.extend(rows_by_key[label])
-        labels.append(plain(texts[rows_by_key[label][0]]))
-    return rows, tuple(labels)
-
-
-def _held(
-    matcher: Matcher,
-    session: Session,
-    workplaces: Sequence[PlanWorkplace],
-    texts: Sequence[str],
-    rows: list[int],
-) -> npt.NDArray[np.bool_]:
-    """The skills a candidate holds: those the ticked labels name, and their near-duplicates at other
-    workplaces, which the vacancy merged into one label (the vacancy's own rule, `vacancy.DUPLICATE`)."""
-    held = np.zeros(len(texts), dtype=bool)
-    if not rows:
-        return held
-    held[rows] = True
-    owner = np.repeat(np.arange(len(workplaces)), [len(w.skills) for w in workplaces])
-    sims = skill_similarity(matcher, session, texts)[:, rows]
-    duplicate = (sims >= max(DUPLICATE, matcher.threshold) - EPSILON) & (
-        owner[:, None] != owner[rows][None, :]
-    )
-    held |= duplicate.any(axis=1)
-    return held
 
 
 def experience_statements(text: str) -> tuple[str, ...]:
@@ -335,7 +288,7 @@ def candidate_fit(
             f"nothing to score: profile {profile_id} has no workplace with skills; add workplaces or skills"
         )
     texts = [s.text for w in scored for s in w.skills]
-    held_rows, held_labels = _held_rows(texts, skills_held)
+    held, held_labels = named_skills(matcher, session, scored, skills_held, field="skills_held")
     statements = experience_statements(experience) if experience is not None else ()
     if crebo is None and not held_labels and not statements:
         raise NothingSent(
@@ -351,8 +304,8 @@ def candidate_fit(
         programme, diploma = fit.programme, _Source(fit.credit, fit.covered)
     evidence = _evidence(
         diploma,
-        _held(matcher, session, scored, texts, held_rows),
-        bool(held_rows),
+        held,
+        bool(held_labels),
         (_experience_similarity(matcher, session, texts, statements), statements) if statements else None,
         threshold=matcher.threshold,
         credit_width=matcher.credit_width,

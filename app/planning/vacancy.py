@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from app.errors import NothingToScore
+from app.errors import Conflict, ErrorItem, NothingToScore
+from app.matching import core
 from app.matching.core import EPSILON
 from app.matching.index import ProgrammeInfo
 from app.matching.matrix import coverage_matrix
 from app.matching.service import Matcher, no_programmes
 from app.planning.profiles import get_profile, profile_workplaces
 from app.planning.skills import PlanSkill, PlanWorkplace, load_workplaces, skill_similarity
+from app.workplaces.service import SkillInput
 
 STANDARD_SENTENCE = (
     "Staat jouw opleiding er niet tussen maar beschik jij wel over de meeste van deze skills? "
@@ -104,6 +107,52 @@ def top_skills(matcher: Matcher, session: Session, workplaces: Sequence[PlanWork
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """Every workplace of a vacancy against every programme: coverage and eligibility (the matching rule)."""
+
+    programmes: tuple[ProgrammeInfo, ...]
+    coverage: npt.NDArray[np.float64]  # (workplaces × programmes)
+    eligible: npt.NDArray[np.bool_]
+    min_coverage: float
+
+
+def _stored_fit(
+    session: Session, matcher: Matcher, workplaces: Sequence[PlanWorkplace], min_coverage: float | None
+) -> _Fit:
+    """The stored workplaces' fit, from the coverage matrix (batched over distinct skill texts)."""
+    matrix = coverage_matrix(
+        session, matcher, workplace_ids={w.id for w in workplaces}, min_coverage=min_coverage
+    )
+    return _Fit(matrix.programmes, matrix.coverage, matrix.eligible, matrix.config.min_coverage)
+
+
+def _given_fit(
+    session: Session, matcher: Matcher, workplaces: Sequence[PlanWorkplace], min_coverage: float | None
+) -> _Fit:
+    """The fit of workplaces as given (their skills edited, not stored), one workplace at a time with the
+    scoring core's rules (`core.score_best`), as a match of the workplace would score it."""
+    config = matcher.config(min_coverage=min_coverage)
+    index = matcher.index(session)
+    block = index.block()
+    programmes = tuple(index.programmes[p] for p in block.programmes)
+    coverage = np.zeros((len(workplaces), len(programmes)))
+    eligible = np.zeros((len(workplaces), len(programmes)), dtype=bool)
+    for i, w in enumerate(workplaces if programmes else ()):
+        skills = [SkillInput(s.text, s.weight, s.must_have, s.trainable) for s in w.skills]
+        sims = matcher.similarity(index, skills, block.columns, session)
+        scored = core.score_best(
+            np.maximum.reduceat(sims, block.offsets, axis=1),
+            [core.SkillSpec(s.weight, s.must_have, s.trainable) for s in skills],
+            [p.crebo for p in programmes],
+            threshold=config.threshold,
+            min_coverage=config.min_coverage,
+            credit_width=config.credit_width,
+        )
+        coverage[i], eligible[i] = scored.coverage, scored.eligible
+    return _Fit(programmes, coverage, eligible, config.min_coverage)
+
+
 def _vacancy(
     session: Session,
     matcher: Matcher,
@@ -113,13 +162,12 @@ def _vacancy(
     name: str,
     workplaces: Sequence[PlanWorkplace],
     min_coverage: float | None,
+    fit: Callable[[Session, Matcher, Sequence[PlanWorkplace], float | None], _Fit] = _stored_fit,
 ) -> Vacancy:
     scored = [w for w in workplaces if w.skills]
     if not scored:
         raise NothingToScore(f"{kind} {key} has no workplace with skills: there is nothing to advertise")
-    matrix = coverage_matrix(
-        session, matcher, workplace_ids={w.id for w in scored}, min_coverage=min_coverage
-    )
+    matrix = fit(session, matcher, scored, min_coverage)
     if not matrix.programmes:  # a vacancy naming no programme would read as "no diploma fits"
         raise no_programmes(session, matcher.index(session), None)
     programmes = []
@@ -141,7 +189,7 @@ def _vacancy(
         tuple(top_skills(matcher, session, scored)),
         tuple(programmes),
         STANDARD_SENTENCE,
-        matrix.config.min_coverage,
+        matrix.min_coverage,
     )
 
 
@@ -185,6 +233,140 @@ def filename(vacancy: Vacancy, extension: str) -> str:
 
 def percent(value: float) -> str:
     return f"{round(value * 100)}%"
+
+
+# --- labels and previews ------------------------------------------------------------------------------
+
+
+def label_key(text: str) -> str:
+    """How a label someone picked from a vacancy is compared with the skills: as `plain` prints it, any case."""
+    return plain(text).casefold()
+
+
+def named_skills(
+    matcher: Matcher,
+    session: Session,
+    workplaces: Sequence[PlanWorkplace],
+    labels: Sequence[str],
+    *,
+    field: str,
+    of: str = "this profile",
+) -> tuple[npt.NDArray[np.bool_], tuple[str, ...]]:
+    """Which skills of the workplaces (all in a row, workplace by workplace) the labels name: those with the
+    label (`label_key`), and their near-duplicates at the other workplaces, which the vacancy merges into
+    one label (`DUPLICATE`). Also the labels, distinct, as the workplaces spell them. A label that names no
+    skill is a Conflict naming `field` and the label: it depends on the stored skills (409)."""
+    texts = [s.text for w in workplaces for s in w.skills]
+    rows_by_key: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        rows_by_key.setdefault(label_key(text), []).append(i)
+    unknown = [label for label in labels if label_key(label) not in rows_by_key]
+    if unknown:
+        raise Conflict(
+            f"{field}: {unknown[0]!r} is not a skill of {of}",
+            [ErrorItem(field, f"{label!r} is not a skill of {of}") for label in unknown],
+        )
+    keys = list(dict.fromkeys(label_key(label) for label in labels))
+    named = np.zeros(len(texts), dtype=bool)
+    if not keys:
+        return named, ()
+    rows = [i for key in keys for i in rows_by_key[key]]
+    named[rows] = True
+    owner = np.repeat(np.arange(len(workplaces)), [len(w.skills) for w in workplaces])
+    sims = skill_similarity(matcher, session, texts)[:, rows]
+    duplicate = (sims >= max(DUPLICATE, matcher.threshold) - EPSILON) & (
+        owner[:, None] != owner[rows][None, :]
+    )
+    named |= duplicate.any(axis=1)
+    return named, tuple(plain(texts[rows_by_key[key][0]]) for key in keys)
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyEdits:
+    """A change to a vacancy to preview before it is saved in its workplaces."""
+
+    remove: tuple[str, ...] = ()  # skill labels to leave out, from every workplace (near-duplicates too)
+    add: tuple[PlanSkill, ...] = ()  # skills that every workplace of the vacancy is to ask for
+    min_coverage: float | None = None  # the minimum coverage for a programme to be listed; None: unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyPreview:
+    before: Vacancy
+    after: Vacancy
+    programmes_gained: tuple[VacancyProgramme, ...]  # listed after the edit, not before (as listed after)
+    programmes_lost: tuple[VacancyProgramme, ...]  # listed before, not after (as listed before)
+    # listed before and after, with another coverage or number of workplaces: (before, after)
+    programmes_changed: tuple[tuple[VacancyProgramme, VacancyProgramme], ...]
+    skills_gained: tuple[str, ...]  # skill lines of the vacancy after, not before
+    skills_lost: tuple[str, ...]
+
+
+def edit_workplaces(
+    matcher: Matcher, session: Session, workplaces: Sequence[PlanWorkplace], edits: VacancyEdits
+) -> list[PlanWorkplace]:
+    """The workplaces with the edits applied: the skills the removed labels name left out (`named_skills`),
+    the added skills appended to each (a skill a workplace already has, by its label, is not added twice)."""
+    removed, _labels = named_skills(matcher, session, workplaces, edits.remove, field="remove")
+    edited: list[PlanWorkplace] = []
+    start = 0
+    for w in workplaces:
+        kept = [s for i, s in enumerate(w.skills, start=start) if not removed[i]]
+        start += len(w.skills)
+        have = {label_key(s.text) for s in kept}
+        added = [s for s in dict.fromkeys(edits.add) if label_key(s.text) not in have]
+        edited.append(replace(w, skills=(*kept, *added)))
+    return edited
+
+
+def preview_profile_vacancy(
+    session: Session,
+    matcher: Matcher,
+    profile_id: int,
+    edits: VacancyEdits,
+    *,
+    min_coverage: float | None = None,
+) -> VacancyPreview:
+    """The profile's vacancy as it is (at `min_coverage`) and as it would be with the edits, and what they
+    change: programmes gained, lost and changed, skill lines gained and lost. Stores nothing; both are scored one
+    workplace at a time by the scoring core (`_given_fit`), so that only the edit makes a difference."""
+    profile = get_profile(session, profile_id)
+    workplaces = profile_workplaces(profile)
+
+    def vacancy_of(edited: Sequence[PlanWorkplace], threshold: float | None) -> Vacancy:
+        return _vacancy(
+            session,
+            matcher,
+            kind="profile",
+            key=profile_id,
+            name=profile.name,
+            workplaces=edited,
+            min_coverage=threshold,
+            fit=_given_fit,
+        )
+
+    before = vacancy_of(workplaces, min_coverage)
+    after = vacancy_of(
+        edit_workplaces(matcher, session, workplaces, edits),
+        min_coverage if edits.min_coverage is None else edits.min_coverage,
+    )
+    listed_before = {p.programme.crebo: p for p in before.programmes}
+    listed_after = {p.programme.crebo: p for p in after.programmes}
+    lines_before = [s.text for s in before.skills]
+    lines_after = [s.text for s in after.skills]
+    return VacancyPreview(
+        before,
+        after,
+        tuple(p for p in after.programmes if p.programme.crebo not in listed_before),
+        tuple(p for p in before.programmes if p.programme.crebo not in listed_after),
+        tuple(
+            (listed_before[p.programme.crebo], p)
+            for p in after.programmes
+            if p.programme.crebo in listed_before and listed_before[p.programme.crebo] != p
+        ),
+        tuple(t for t in lines_after if t not in lines_before),
+        tuple(t for t in lines_before if t not in lines_after),
+    )
 
 
 @dataclass(frozen=True, slots=True)
