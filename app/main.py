@@ -26,6 +26,7 @@ from app.api.routes import (
     match,
     planning,
     programmes,
+    trainees,
     workplaces,
 )
 from app.api.ui import routes as ui
@@ -37,6 +38,7 @@ from app.imports.runner import ImportRunner
 from app.matching.embedders import Embedder
 from app.matching.service import build_matcher
 from app.settings import Settings, get_settings
+from app.trainees import service as trainee_records
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ def create_app(
         with app.state.sessionmaker() as session:
             app.state.matcher.index(session)
             audit.purge(session, retention_days=settings.audit_retention_days)
+            trainee_records.purge(session, retention_days=settings.trainee_retention_days)
             session.commit()
         # Import jobs run in a worker thread of this process (app.imports.runner); an app bound to one
         # connection (the tests' rolled-back transaction) runs them in the request's thread instead, since
@@ -114,6 +117,7 @@ def create_app(
         programmes.router,
         planning.router,
         candidates.router,
+        trainees.router,
         dossiers.router,
         imports.router,
         admin.router,

@@ -268,3 +268,92 @@ class AuditRecord(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     catalogue_version: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Trainee(Base):
+    """A trainee of the pool: personal data (AVG), so only what the planning needs. `ref` is a reference
+    or a name, `begeleider` the traineebegeleider's name or reference; neither is ever logged."""
+
+    __tablename__ = "trainees"
+    __table_args__ = (CheckConstraint("niveau BETWEEN 1 AND 4", name="niveau_1_4"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(200))
+    crebo: Mapped[str] = mapped_column(String(5))
+    niveau: Mapped[int] = mapped_column(SmallInteger)
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("profiles.id", ondelete="SET NULL"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    begeleider: Mapped[str] = mapped_column(String(200), default="")
+    # Where the trainee went after the traineeship (a workplace of ours), when known: for the evaluation.
+    landed_workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplaces.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class PoolPlan(Base):
+    """A saved pool plan: the trainees' placements per period, with what it was planned under."""
+
+    __tablename__ = "pool_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    start_date: Mapped[dt.date] = mapped_column(Date)  # the calendar's first day (the introduction month)
+    periods: Mapped[int] = mapped_column(SmallInteger)
+    max_per_directie: Mapped[int] = mapped_column(SmallInteger)
+    min_coverage: Mapped[float]
+    workplace_ids: Mapped[list[int]] = mapped_column(JSON)  # the workplaces offered to the planner
+    status: Mapped[str] = mapped_column(String(20))  # the solver's: optimal, time_limit, infeasible, error
+    objective: Mapped[float | None]
+    mip_gap: Mapped[float | None]
+    candidates_truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)  # a person changed a placement since
+    scoring_version: Mapped[str] = mapped_column(String(50))
+    model_version: Mapped[str] = mapped_column(String(100))
+    catalogue_version: Mapped[int] = mapped_column(Integer)
+
+    placements: Mapped[list[PoolPlacement]] = relationship(
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        order_by="PoolPlacement.id",
+    )
+
+
+class PoolPlacement(Base):
+    """One trainee in one period of a plan: at a workplace, or nowhere (with the planner's reason)."""
+
+    __tablename__ = "pool_placements"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "trainee_id", "period", name="uq_pool_placements_plan_trainee_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("pool_plans.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), index=True)
+    period: Mapped[int] = mapped_column(SmallInteger)  # 1, 2, 3
+    workplace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workplaces.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")  # why there is no workplace
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan: Mapped[PoolPlan] = relationship(back_populates="placements")
+
+
+class TraineeProgress(Base):
+    """A skill of a placement's workplace that the traineebegeleider marked as learnt."""
+
+    __tablename__ = "trainee_progress"
+    __table_args__ = (UniqueConstraint("placement_id", "skill", name="uq_trainee_progress_placement_skill"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("pool_placements.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(Text)  # the workplace skill's text, as it was when marked
+    learnt_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     public_rate_limit_per_minute: int = Field(default=30, ge=0)
     # Days an audit record of a served match is kept (0 = forever).
     audit_retention_days: int = Field(default=365, ge=0)
+    # Days a trainee record (with its placements and progress) is kept after the traineeship's end, 22
+    # months from its start date (0 = until erased by hand). Purged at start, as the audit is.
+    trainee_retention_days: int = Field(default=365, ge=0)
     # Memory for answers to stored-workplace matches, kept until the workplace, the catalogue or the
     # configuration changes (0 = no cache). See docs/deployment.md.
     answer_cache_mb: int = Field(default=128, ge=0)

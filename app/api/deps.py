@@ -109,6 +109,10 @@ def required_scope(request: Request) -> str:
     path = request.url.path
     if path.startswith(("/v1/keys", "/v1/audit")):
         return "admin"
+    if path.startswith(("/v1/trainees", "/v1/pool-plans")):
+        # Personal data (AVG): the project team and admins only, reads too; erasing a trainee is admin's.
+        erase = request.method == "DELETE" and path.rstrip("/").count("/") == 3
+        return "admin" if erase and path.startswith("/v1/trainees/") else "write"
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return "read"
     if path == "/v1/match" or path.endswith((":suggest", ":plan", "/candidate-fit")):

@@ -43,6 +43,7 @@ from app.matching.core import EPSILON
 from app.matching.index import ProgrammeInfo
 from app.matching.service import Matcher
 from app.planning.skills import (
+    Floats,
     PlanWorkplace,
     ProgrammeSkillFit,
     load_workplaces,
@@ -174,6 +175,19 @@ class RotationContext:
             self._overlap[key] = (a_in_b + b_in_a) / 2
         return self._overlap[key]
 
+    def learnt_cover(
+        self, workplace_id: int, acquired: npt.NDArray[np.intp]
+    ) -> tuple[npt.NDArray[np.bool_], Floats]:
+        """Which skills of a workplace are covered by a similar skill among `acquired` (rows of skills
+        learnt before), and each skill's credit: in full when learnt before, else its credit from the
+        programme. The one rule for "a skill learnt counts as covered later" (rotations, trainee progress)."""
+        rows = self.rows[workplace_id]
+        learnt: npt.NDArray[np.bool_] = np.zeros(len(rows), dtype=bool)
+        if len(acquired):
+            learnt = np.asarray(self.similar[np.ix_(rows, acquired)].any(axis=1), dtype=bool)
+        credits: Floats = np.where(learnt, 1.0, self.fit.credit[rows])
+        return learnt, credits
+
     def evaluate(self, order: Sequence[int], *, overlap_penalty: float = 0.5) -> Rotation:
         acquired = np.zeros(0, dtype=np.intp)
         seen = np.zeros(0, dtype=np.intp)
@@ -183,15 +197,11 @@ class RotationContext:
             workplace = self.workplaces[workplace_id]
             by_programme = self.fit.covered[rows]
             programme_credits = self.fit.credit[rows]
-            learnt: npt.NDArray[np.bool_] = np.zeros(len(rows), dtype=bool)
+            learnt, credits = self.learnt_cover(workplace_id, acquired)
             new_work: npt.NDArray[np.bool_] = np.ones(len(rows), dtype=bool)
-            if len(acquired):
-                learnt = np.asarray(self.similar[np.ix_(rows, acquired)].any(axis=1), dtype=bool)
             if len(seen):
                 new_work = ~np.asarray(self.similar[np.ix_(rows, seen)].any(axis=1), dtype=bool)
             covered = by_programme | learnt
-            # A skill learnt at an earlier step counts in full; otherwise its credit from the programme.
-            credits = np.where(learnt, 1.0, programme_credits)
             weights = self.weights[rows]
             skills = tuple(
                 StepSkill(
@@ -214,7 +224,7 @@ class RotationContext:
                     workplace,
                     round(float(weights @ programme_credits / weights.sum()), 4),
                     round(effective, 4),
-                    _status(skills, effective, self.min_coverage),
+                    step_status(skills, effective, self.min_coverage),
                     skills,
                 )
             )
@@ -230,7 +240,7 @@ class RotationContext:
         )
 
 
-def _status(skills: Sequence[StepSkill], effective: float, min_coverage: float) -> StepStatus:
+def step_status(skills: Sequence[StepSkill], effective: float, min_coverage: float) -> StepStatus:
     if any(s.knockout for s in skills):
         return "knockout"
     if effective >= min_coverage - EPSILON:
