@@ -13,6 +13,7 @@ MATCH = "POST /v1/match"
 WORKPLACE_MATCHES = "GET /v1/workplaces/{id}/matches"
 PROGRAMME_WORKPLACES = "GET /v1/programmes/{crebo}/workplaces"
 UI_MATCHES = "GET /ui/werkplekken/{id}/matches"
+UI_PROGRAMME_WORKPLACES = "GET /ui/kwalificaties/{crebo}"
 CLI_MATCH = "skillmatch match"
 
 
@@ -23,7 +24,7 @@ def count(request: Request, route: str) -> None:
 def route_of(kind: str, channel: str, workplace_id: int | None) -> str:
     """The route (or command) that serves a record's kind through its channel."""
     if channel == "ui":
-        return UI_MATCHES
+        return UI_PROGRAMME_WORKPLACES if kind == "fit" else UI_MATCHES
     if channel == "cli":
         return CLI_MATCH
     if kind == "fit":

@@ -1,5 +1,7 @@
 """The catalogue: programmes by niveau and text, SBB dossiers uploaded file by file, a national export as
-an import job with its progress page, and one programme's page."""
+an import job with its progress page, and one programme's page: its content, the workplaces that fit the
+diploma (the reverse match, served through its use case, so recorded in the audit trail with channel "ui")
+and the best rotations of three workplaces for it, each step with what is new there."""
 
 from __future__ import annotations
 
@@ -12,19 +14,33 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import MatcherDep, SessionDep, SettingsDep
 from app.api.import_schemas import ImportJobOut
+from app.api.recording import UI_PROGRAMME_WORKPLACES, count
 from app.api.ui import access, messages
 from app.api.ui.pages._common import Niveau, error_page, is_htmx, page, read_niveaus, status_of
 from app.api.uploads import read_uploads, spool_uploads
+from app.audit.service import Asker
+from app.auth.keys import ANONYMOUS_ADMIN, Principal
 from app.catalogue import service as catalogue
 from app.errors import DomainError, NotFound
 from app.imports.runner import ImportRunner
+from app.matches import service as matches
 from app.matching.service import Matcher
 from app.models import ImportJob
+from app.planning import rotations
 
 router = APIRouter(route_class=access.UiRoute, dependencies=[Depends(access.principal)])
 
 XML_TYPES = {"application/xml", "text/xml"}
 PAGE_SIZE = 50
+ROTATION_LENGTH = 3
+ROTATIONS_SHOWN = 3
+# A rotation step's status (app.planning.rotations), for the project team.
+STEP_STATUS = {
+    "eligible": "Geschikt",
+    "trainable": "Trainbaar",
+    "stretch": "Uitdaging",
+    "knockout": "Knock-out",
+}
 
 
 def _programme_list(session: Session, niveau: list[int], q: str, offset: int) -> dict[str, Any]:
@@ -175,10 +191,41 @@ async def upload_dossiers(
     return page(request, "catalogue.html", context, status_code=status)
 
 
+def _fits(request: Request, session: Session, matcher: Matcher, who: Principal, crebo: str) -> dict[str, Any]:
+    """Where a trainee with this diploma can work: every workplace scored for it (the reverse match, recorded
+    in the audit trail) and the best rotations of three; or why there is none."""
+    context: dict[str, Any] = {"step_status": STEP_STATUS, "rotation_length": ROTATION_LENGTH}
+    try:
+        served = matches.fit_programme(session, matcher, crebo, asker=Asker(who, "ui"))
+    except DomainError as error:
+        return context | {"fit_error": messages.explain(error)}
+    count(request, UI_PROGRAMME_WORKPLACES)
+    context.update(fit=served.answer, minimum=round(served.answer.config.min_coverage * 100))
+    if served.answer.status != "scored":
+        return context
+    try:
+        context["rotations"] = rotations.propose_rotations(
+            session, matcher, crebo, length=ROTATION_LENGTH, limit=ROTATIONS_SHOWN
+        )
+    except DomainError as error:
+        context["rotation_error"] = messages.explain(error)
+    return context
+
+
 @router.get("/ui/kwalificaties/{crebo}", response_class=HTMLResponse)
-def programme_page(request: Request, crebo: str, session: SessionDep) -> HTMLResponse:
+def programme_page(
+    request: Request,
+    crebo: str,
+    session: SessionDep,
+    matcher: MatcherDep,
+    who: Annotated[Principal, Depends(access.principal)] = ANONYMOUS_ADMIN,
+) -> HTMLResponse:
+    """A kwalificatie's content, the workplaces that fit it and the best rotations for it."""
     try:
         detail = catalogue.get_programme(session, crebo)
     except DomainError as error:
         return error_page(request, error)
-    return page(request, "programme.html", {"detail": detail})
+    context: dict[str, Any] = {"detail": detail}
+    if detail.kwalificatie is not None:
+        context.update(_fits(request, session, matcher, who, crebo))
+    return page(request, "programme.html", context)
