@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.ui.pages import candidate, catalogue, matches, overview, session, trainees, workplaces
+from app.api.ui.pages import candidate, catalogue, matches, overview, profiles, session, trainees, workplaces
 from app.api.ui.pages._common import static_files
 
 __all__ = ["router", "static_files"]
 
 router = APIRouter(include_in_schema=False)
-for page in (session, overview, catalogue, workplaces, matches, candidate, trainees):
+for page in (session, overview, catalogue, workplaces, matches, profiles, candidate, trainees):
     router.include_router(page.router)
