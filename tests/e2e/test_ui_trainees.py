@@ -40,13 +40,17 @@ def _starts(page: Any, trainee_id: int) -> list[float]:
 
 
 def _skill_that_carries_over(page: Any, trainees: list[dict[str, Any]]) -> tuple[int, dict[str, Any], str]:
-    """A trainee, a placement that is not their last, and a skill of it that, learnt there, raises the next
-    placement's coverage at the start, found by asking the API (marked, measured and unmarked again)."""
+    """A trainee, a placement that is not their last and has two skills or more to learn, and a skill of it
+    that, learnt there, raises the next placement's coverage at the start, found by asking the API (marked,
+    measured and unmarked again). Earlier browser tests on the same demo server change its workplaces, so
+    the plan is not fixed in advance."""
     for trainee in trainees:
         tid = trainee["trainee_id"]
         placements = _api(page, f"/v1/trainees/{tid}/progress")["placements"]
         base = _starts(page, tid)
         for k, placement in enumerate(placements[:-1]):
+            if len(placement["skills"]) < 2:
+                continue  # two skills are marked there
             for skill in placement["skills"]:
                 marked = page.request.post(
                     f"/v1/trainees/{tid}/progress",
