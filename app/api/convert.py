@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.api.planning_schemas import WorkplaceBrief
 from app.api.schemas import (
     ConfigOut,
     DossierRef,
@@ -26,6 +27,7 @@ from app.matching.service import (
     UnscoredProgramme,
 )
 from app.models import Programme
+from app.planning.skills import PlanWorkplace
 
 
 def programme_ref(info: ProgrammeInfo) -> ProgrammeRef:
@@ -131,3 +133,8 @@ def programme_workplaces_out(result: ProgrammeFitResult, *, match_id: int) -> Pr
         workplaces_without_skills=result.workplaces_without_skills,
         config=config_out(result.config),
     )
+
+
+def workplace_brief(w: PlanWorkplace) -> WorkplaceBrief:
+    """A planned workplace in brief, as the planning and trainee answers name it."""
+    return WorkplaceBrief(id=w.id, title=w.title, organisation_unit=w.organisation_unit, skills=len(w.skills))

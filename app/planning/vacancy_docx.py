@@ -7,19 +7,22 @@ it. The document says it is Dutch (nl-NL), for Word's spelling check.
 from __future__ import annotations
 
 import io
-
-from docx import Document
-from docx.document import Document as WordDocument
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from typing import TYPE_CHECKING
 
 from app.planning.vacancy import Vacancy, vacancy_text
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LANGUAGE = "nl-NL"
 
 
 def to_docx(vacancy: Vacancy) -> bytes:
+    # python-docx (and lxml's document classes) load on the first document asked for, not at start-up:
+    # about 5 MB resident in every server that never writes one.
+    from docx import Document
+
     text = vacancy_text(vacancy)
     document = Document()
     _dutch(document)
@@ -54,6 +57,9 @@ def to_docx(vacancy: Vacancy) -> bytes:
 
 def _dutch(document: WordDocument) -> None:
     """Mark the default paragraph style as Dutch (w:lang), so that Word checks the spelling as Dutch."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     properties = document.styles["Normal"].element.get_or_add_rPr()
     lang = properties.find(qn("w:lang"))
     if lang is None:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.api.convert import programme_ref
+from app.api.convert import programme_ref, workplace_brief
 from app.api.deps import IdPath, MatcherDep, SessionDep
 from app.api.planning_schemas import (
     GapOut,
@@ -43,7 +43,7 @@ from app.api.schemas import Id
 from app.errors import Conflict, ErrorItem, NotFound
 from app.models import Profile
 from app.planning import learning, pool, profiles, rotations, vacancy, vacancy_docx
-from app.planning.skills import PlanWorkplace, plan_workplace
+from app.planning.skills import plan_workplace
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 
@@ -56,17 +56,13 @@ Format = Annotated[
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
-def _brief(w: PlanWorkplace) -> WorkplaceBrief:
-    return WorkplaceBrief(id=w.id, title=w.title, organisation_unit=w.organisation_unit, skills=len(w.skills))
-
-
 def _profile_out(profile: Profile) -> ProfileOut:
     workplaces = [plan_workplace(m.workplace) for m in profile.members]
     return ProfileOut(
         id=profile.id,
         name=profile.name,
         description=profile.description,
-        workplaces=[_brief(w) for w in workplaces],
+        workplaces=[workplace_brief(w) for w in workplaces],
         directies=sorted({w.organisation_unit for w in workplaces if w.organisation_unit}),
         created_at=profile.created_at,
         updated_at=profile.updated_at,
@@ -82,7 +78,7 @@ def _rotation_out(rotation: rotations.Rotation) -> RotationOut:
         steps=[
             StepOut(
                 position=s.position,
-                workplace=_brief(s.workplace),
+                workplace=workplace_brief(s.workplace),
                 coverage=s.coverage,
                 effective_coverage=s.effective_coverage,
                 status=s.status,
@@ -142,7 +138,7 @@ def suggest_profiles(body: SuggestIn, session: SessionDep, matcher: MatcherDep) 
         profiles=[
             SuggestedProfileOut(
                 name=p.name,
-                workplaces=[_brief(w) for w in p.workplaces],
+                workplaces=[workplace_brief(w) for w in p.workplaces],
                 directies=list(p.directies),
                 characteristic_skills=list(p.characteristic_skills),
                 shared_skills=[SharedSkillOut(text=s.text, workplaces=s.workplaces) for s in p.shared_skills],
@@ -150,7 +146,7 @@ def suggest_profiles(body: SuggestIn, session: SessionDep, matcher: MatcherDep) 
             )
             for p in suggestion.profiles
         ],
-        workplaces_without_skills=[_brief(w) for w in suggestion.workplaces_without_skills],
+        workplaces_without_skills=[workplace_brief(w) for w in suggestion.workplaces_without_skills],
     )
 
 
@@ -249,7 +245,7 @@ def _vacancy_response(result: vacancy.Vacancy, format: str) -> VacancyOut | Resp
         id=result.id,
         name=result.name,
         directies=list(result.directies),
-        workplaces=[_brief(w) for w in result.workplaces],
+        workplaces=[workplace_brief(w) for w in result.workplaces],
         skills=[
             VacancySkillOut(
                 text=s.text, must_have=s.must_have, trainable=s.trainable, workplaces=s.workplaces

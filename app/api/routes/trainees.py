@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from app.api.convert import workplace_brief
 from app.api.deps import IdPath, MatcherDep, SessionDep
-from app.api.planning_schemas import WorkplaceBrief
 from app.api.problems import problems
 from app.api.trainee_schemas import (
     EvaluationOut,
@@ -33,7 +33,6 @@ from app.api.trainee_schemas import (
     TraineeProgressOut,
 )
 from app.models import Trainee, TraineeProgress
-from app.planning.skills import PlanWorkplace
 from app.trainees import calendar, export, plans, progress, service
 
 router = APIRouter(prefix="/v1", tags=["trainees"])
@@ -46,10 +45,6 @@ XLSX_RESPONSES = {
 
 def _phases(phases: tuple[calendar.Phase, ...]) -> list[PhaseOut]:
     return [PhaseOut(period=p.period, name=p.name, start=p.start, end=p.end) for p in phases]
-
-
-def _brief(w: PlanWorkplace) -> WorkplaceBrief:
-    return WorkplaceBrief(id=w.id, title=w.title, organisation_unit=w.organisation_unit, skills=len(w.skills))
 
 
 def _trainee_out(t: Trainee) -> TraineeOut:
@@ -103,7 +98,7 @@ def _plan_out(view: plans.PlanView) -> SavedPlanOut:
                         period=p.period,
                         start=p.start,
                         end=p.end,
-                        workplace=None if p.workplace is None else _brief(p.workplace),
+                        workplace=None if p.workplace is None else workplace_brief(p.workplace),
                         reason=p.reason,
                         overridden=p.overridden,
                     )
@@ -125,7 +120,7 @@ def _placement_progress_out(p: progress.PlacementProgress) -> PlacementProgressO
         period=p.period,
         start=p.start,
         end=p.end,
-        workplace=_brief(p.workplace),
+        workplace=workplace_brief(p.workplace),
         coverage_by_diploma=p.coverage_by_diploma,
         coverage_at_start=p.coverage_at_start,
         coverage_at_end=p.coverage_at_end,
@@ -161,7 +156,7 @@ def _progress_out(view: progress.TraineeProgressView) -> TraineeProgressOut:
         brought_in=list(view.brought_in),
         learnt=[_learnt_out(m) for m in view.learnt],
         to_learn=view.to_learn,
-        landed=None if view.landed is None else _brief(view.landed),
+        landed=None if view.landed is None else workplace_brief(view.landed),
         placements=[_placement_progress_out(p) for p in view.placements],
     )
 
@@ -175,7 +170,7 @@ def _evaluation_out(evaluation: progress.PoolEvaluation) -> EvaluationOut:
         trainees=[_progress_out(v) for v in evaluation.trainees],
         placements=[
             ProgrammeAtWorkplaceOut(
-                workplace=_brief(r.workplace),
+                workplace=workplace_brief(r.workplace),
                 crebo=r.crebo,
                 title=r.title,
                 niveau=r.niveau,

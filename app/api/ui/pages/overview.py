@@ -97,6 +97,19 @@ def overview_page(
     return page(request, "_matrix.html" if is_htmx(request) else "overview.html", context)
 
 
+# The overview's downloads: writer and media type per file kind.
+EXPORTS = {"csv": (matrix_csv, "text/csv; charset=utf-8"), "xlsx": (matrix_xlsx, XLSX)}
+
+
+def _download(
+    kind: str, session: SessionDep, matcher: MatcherDep, onderdeel: str, niveau: Niveau, minimum: str
+) -> Response:
+    matrix, _ = _matrix(session, matcher, onderdeel, read_niveaus(niveau), minimum)
+    write, media_type = EXPORTS[kind]
+    disposition = f'attachment; filename="skillmatch-overzicht.{kind}"'
+    return Response(write(matrix), media_type=media_type, headers={"Content-Disposition": disposition})
+
+
 @router.get("/ui/overzicht.csv")
 def overview_csv(
     session: SessionDep,
@@ -105,12 +118,7 @@ def overview_csv(
     niveau: Niveau = None,
     minimum: Percent = "",
 ) -> Response:
-    matrix, _ = _matrix(session, matcher, onderdeel, read_niveaus(niveau), minimum)
-    return Response(
-        matrix_csv(matrix),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="skillmatch-overzicht.csv"'},
-    )
+    return _download("csv", session, matcher, onderdeel, niveau, minimum)
 
 
 @router.get("/ui/overzicht.xlsx")
@@ -121,9 +129,4 @@ def overview_xlsx(
     niveau: Niveau = None,
     minimum: Percent = "",
 ) -> Response:
-    matrix, _ = _matrix(session, matcher, onderdeel, read_niveaus(niveau), minimum)
-    return Response(
-        matrix_xlsx(matrix),
-        media_type=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="skillmatch-overzicht.xlsx"'},
-    )
+    return _download("xlsx", session, matcher, onderdeel, niveau, minimum)
