@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     titles_only_offset: float | None = Field(default=None, ge=0.0, le=0.5)
     niveau_weight: float | None = Field(default=None, ge=0.0, le=5.0)
     document_text: bool | None = None
+    # The weight of the programme's name (kwalificatie and dossier title) in relevance. None = fitted.
+    name_weight: float | None = Field(default=None, ge=0.0, le=10.0)
     # Centre the sentence vectors on the catalogue's mean statement vector before the cosine (e5 and
     # USE; not the ensemble). Chosen by the matching-quality benchmark; see docs/scoring.md.
     centre: bool = True

@@ -253,8 +253,9 @@ class MatchOut(BaseModel):
     eligible: bool | None
     relevance: float | None = Field(
         default=None,
-        description="Orders the programmes within eligible and not eligible (config.ranking): z-scored mean "
-        "best similarity + document_weight × z-scored whole-document TF-IDF, over the programmes ranked; "
+        description="Orders the programmes (config.ranking): skill_weight × z-scored mean best similarity + "
+        "document_weight × z-scored whole-document TF-IDF + semantic_weight × z-scored whole-document e5 + "
+        "name_weight × z-scored similarity to the programme's name, over the programmes ranked; "
         "null if unscored (docs/scoring.md)",
     )
     knockouts: list[SkillMatchOut]
@@ -288,6 +289,11 @@ class ConfigOut(Out):
     )
     semantic_weight: float = Field(
         default=0.0, description="Weight of whole-document e5 evidence in relevance (docs/scoring.md)"
+    )
+    name_weight: float = Field(
+        default=0.0,
+        description="Weight in relevance of the text's TF-IDF similarity to the programme's name (kwalificatie "
+        "and dossier title); a name never counts toward coverage (docs/scoring.md)",
     )
     centred: bool = Field(
         default=False,

@@ -11,8 +11,9 @@ takes the best statement, decides whether the skill is covered, and aggregates:
 - knockout = a must-have skill that is not covered and not trainable
 - eligible = coverage >= min_coverage and no knockout
 
-Relevance, when a `document_similarity` per programme is given: z(mean best similarity) +
-document_weight × z(document similarity), each z-scored over the programmes being ranked. The
+Relevance, when a `document_similarity` per programme is given: skill_weight × z(mean best similarity)
++ document_weight × z(document similarity), plus the semantic, niveau and name terms where weighed
+(app.matching.scoring.relevance), each z-scored over the programmes being ranked. The
 per-statement maxima say whether each skill is covered; the whole-document score adds how much of the
 workplace's vocabulary the programme as a whole shares, which separates sibling kwalificaties of one
 dossier (see docs/scoring.md). Without it, relevance is the weighted mean best similarity.
@@ -128,6 +129,8 @@ def score_programmes(
     skill_weight: float = 1.0,
     niveau_evidence: npt.NDArray[np.float64] | None = None,
     niveau_weight: float = 0.0,
+    name_similarity: npt.NDArray[np.float32] | None = None,
+    name_weight: float = 0.0,
     generic_discount: bool = False,
     order: Order = "eligible",
     limit: int | None = None,
@@ -145,7 +148,11 @@ def score_programmes(
         raise ValueError("one key per programme is required")
     if len(offsets) == 0:
         return []
-    for name, given in (("document", document_similarity), ("semantic", semantic_similarity)):
+    for name, given in (
+        ("document", document_similarity),
+        ("semantic", semantic_similarity),
+        ("name", name_similarity),
+    ):
         if given is not None and len(given) != len(offsets):
             raise ValueError(f"one {name} similarity per programme is required")
     best = np.maximum.reduceat(similarity, offsets, axis=1)
@@ -163,6 +170,8 @@ def score_programmes(
         skill_weight=skill_weight,
         niveau_evidence=niveau_evidence,
         niveau_weight=niveau_weight,
+        name_similarity=name_similarity,
+        name_weight=name_weight,
         generic_discount=generic_discount,
         order=order,
     )
@@ -227,6 +236,8 @@ def score_best(
     skill_weight: float = 1.0,
     niveau_evidence: npt.NDArray[np.float64] | None = None,
     niveau_weight: float = 0.0,
+    name_similarity: npt.NDArray[np.float32] | None = None,
+    name_weight: float = 0.0,
     generic_discount: bool = False,
     order: Order = "eligible",
 ) -> Scored:
@@ -255,6 +266,8 @@ def score_best(
         semantic_weight=semantic_weight,
         niveau=niveau_evidence,
         niveau_weight=niveau_weight,
+        name=name_similarity,
+        name_weight=name_weight,
     )
     knocked_out = (critical[:, None] & ~covered).any(axis=0)
     eligible = is_eligible(coverage, min_coverage, knocked_out)

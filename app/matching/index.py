@@ -73,6 +73,8 @@ class CatalogueIndex:
     # Per statement column: whether its programme is known by its titles only (kerntaak and werkproces
     # titles, no other kind of statement; docs/scoring.md, the titles-only offset).
     column_titles_only: npt.NDArray[np.bool_] | None = None
+    # TF-IDF over each programme's name (`programme_name`): the ranking's name evidence (docs/scoring.md).
+    names: DocumentTfidf | None = None
     # Blocks already cut, per (niveau, crebos) selection, and offsets per kind setting: the index never
     # changes once built.
     _blocks: dict[tuple[frozenset[int], frozenset[str] | None], Block] = field(
@@ -185,6 +187,7 @@ def build_index(
         centre=mean,
         document_vectors=document_vectors,
         column_titles_only=column_titles_only,
+        names=DocumentTfidf([programme_name(p) for p in programmes]),
     )
     log.info(
         "catalogue index v%d: %d programmes, %d statements in %.2f s",
@@ -194,6 +197,19 @@ def build_index(
         time.perf_counter() - started,
     )
     return index
+
+
+def programme_name(programme: ProgrammeInfo) -> str:
+    """What a programme is called: its kwalificatie title and its dossier's title ("Verkoopspecialist",
+    "Advies en leiding in de verkoop"), the words a vacancy or a workplace description uses for the job."""
+    return f"{programme.title}\n{programme.dossier_title}"
+
+
+def name_similarity(index: CatalogueIndex, text: str) -> npt.NDArray[np.float32]:
+    """The TF-IDF cosine of a text to every programme's name; zeros when the index has no names."""
+    if index.names is None:
+        return np.zeros(len(index.programmes), dtype=np.float32)
+    return index.names.similarity(text)
 
 
 def programme_vectors(matrix: Matrix, offsets: npt.NDArray[np.intp]) -> Matrix:

@@ -12,7 +12,8 @@ The steps (docs/scoring.md states them with the fitted constants and a worked ex
 3. coverage = Σ weight × credit / Σ weight; eligible ⇔ coverage ≥ min_coverage and no skill that is a
    must-have, not trainable and not covered (a knockout);
 4. relevance = skill_weight × z(mean best similarity) + document_weight × z(whole-document TF-IDF)
-   + semantic_weight × z(whole-document e5), each z-scored over the programmes being ranked; the order
+   + semantic_weight × z(whole-document e5) + name_weight × z(TF-IDF to the programme's name)
+   + the niveau term, each z-scored over the programmes being ranked; the order
    puts eligible programmes first (`order="eligible"`) and then relevance, then crebo.
 
 `ScoringParams.version` is derived from every field (and the description splitter's version), so a
@@ -79,6 +80,7 @@ class Fitted:
     niveau_weight: float = 0.0
     niveau_centre: float = 2.0
     generic_discount: bool = False
+    name_weight: float = 0.0
 
 
 # Per (model, centred). e5 raw: 0.83 and 0.93 are the 34th and 99.8th percentile of raw cosines of all
@@ -95,12 +97,11 @@ FITTED: dict[tuple[str, bool], Fitted] = {
         threshold=0.65,
         title_offset=0.15,
         credit_width=0.2,
-        skill_weight=0.5,
-        document_weight=1.0,
-        semantic_weight=0.0,
+        skill_weight=0.0,
+        document_weight=0.0,
+        semantic_weight=0.5,
         order="relevance",
-        niveau_weight=0.1,
-        niveau_centre=2.0,
+        name_weight=2.0,
     ),
     ("use-multilingual-v3", False): Fitted(low=0.15, high=0.60, threshold=0.5),
     ("use-multilingual-v3", True): Fitted(low=0.0, high=0.52, threshold=0.5),
@@ -138,6 +139,9 @@ class ScoringParams:
     # The ranking's skill term weighs each skill by its distinctiveness (best − mean over the programmes),
     # so that generic statements ("werkt samen", "werkt veilig") do not steer the order.
     generic_discount: bool = False
+    # The programme's name (kwalificatie title and dossier title) as evidence in relevance: the TF-IDF
+    # cosine of the text to the name, z-scored. A name is no skill, so it never counts toward coverage.
+    name_weight: float = 0.0
     splitter: str = SPLITTER_DIGEST
 
     @property
@@ -169,6 +173,7 @@ def resolve(
     document_text: bool | None = None,
     titles_only_offset: float | None = None,
     niveau_weight: float | None = None,
+    name_weight: float | None = None,
 ) -> ScoringParams:
     """The parameters for this model: the fitted table's values, each overridden where a value is given.
     `centre` is honoured only where a centred calibration is fitted for the model."""
@@ -197,6 +202,7 @@ def resolve(
         niveau_weight=fitted.niveau_weight if niveau_weight is None else niveau_weight,
         niveau_centre=fitted.niveau_centre,
         generic_discount=fitted.generic_discount,
+        name_weight=fitted.name_weight if name_weight is None else name_weight,
     )
 
 
@@ -248,11 +254,18 @@ def relevance(
     semantic_weight: float,
     niveau: npt.NDArray[np.float64] | None = None,
     niveau_weight: float = 0.0,
+    name: npt.NDArray[np.floating] | None = None,
+    name_weight: float = 0.0,
 ) -> npt.NDArray[np.float64]:
     """Step 4: the ranking's evidence. Without whole-document evidence it is the mean best similarity
     itself (so that a single programme, or a caller with no documents, keeps a meaningful value)."""
     mean_similarity = np.asarray(mean_similarity, dtype=np.float64)
-    if document is None and semantic is None and (niveau is None or not niveau_weight):
+    if (
+        document is None
+        and semantic is None
+        and (niveau is None or not niveau_weight)
+        and (name is None or not name_weight)
+    ):
         return mean_similarity
     total = skill_weight * zscore(mean_similarity)
     if document is not None and document_weight:
@@ -261,6 +274,8 @@ def relevance(
         total = total + semantic_weight * zscore(np.asarray(semantic, dtype=np.float64))
     if niveau is not None and niveau_weight:
         total = total + niveau_weight * np.asarray(niveau, dtype=np.float64)
+    if name is not None and name_weight:
+        total = total + name_weight * zscore(np.asarray(name, dtype=np.float64))
     result: npt.NDArray[np.float64] = total
     return result
 

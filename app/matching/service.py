@@ -27,6 +27,7 @@ from app.matching.index import (
     ProgrammeInfo,
     StatementInfo,
     build_index,
+    name_similarity,
     semantic_similarity,
     similarity,
 )
@@ -61,6 +62,7 @@ class ScoringConfig:
     centred: bool = False
     skill_weight: float = 1.0
     semantic_weight: float = 0.0
+    name_weight: float = 0.0
 
     @classmethod
     def of(cls, params: ScoringParams, model_version: str) -> ScoringConfig:
@@ -79,6 +81,7 @@ class ScoringConfig:
             centred=params.centred,
             skill_weight=params.skill_weight,
             semantic_weight=params.semantic_weight,
+            name_weight=params.name_weight,
         )
 
 
@@ -172,6 +175,7 @@ class Matcher:
         titles_only_offset: float | None = None,
         niveau_weight: float | None = None,
         document_text: bool | None = None,
+        name_weight: float | None = None,
     ) -> None:
         self.embedder = embedder
         self.vectors = VectorCache(embedder)
@@ -194,6 +198,7 @@ class Matcher:
                 titles_only_offset=titles_only_offset,
                 niveau_weight=niveau_weight,
                 document_text=document_text,
+                name_weight=name_weight,
             )
         if params.model != embedder.name:
             raise ValueError(f"parameters for {params.model} cannot score with {embedder.name}")
@@ -368,6 +373,7 @@ def build_matcher(
         titles_only_offset=settings.titles_only_offset,
         niveau_weight=settings.niveau_weight,
         document_text=settings.document_text,
+        name_weight=settings.name_weight,
         title_offset=settings.title_offset,
         credit_width=settings.credit_width,
         centre=settings.centre,
@@ -392,6 +398,8 @@ def _build_matches(
     skill_weight: float = 1.0,
     niveau_evidence: np.ndarray | None = None,
     niveau_weight: float = 0.0,
+    name_similarity: np.ndarray | None = None,
+    name_weight: float = 0.0,
     generic_discount: bool = False,
     order: core.Order = "eligible",
     limit: int | None = None,
@@ -413,6 +421,8 @@ def _build_matches(
         skill_weight=skill_weight,
         niveau_evidence=niveau_evidence,
         niveau_weight=niveau_weight,
+        name_similarity=name_similarity,
+        name_weight=name_weight,
         generic_discount=generic_discount,
         order=order,
         limit=limit,
@@ -502,12 +512,15 @@ def match_skills(
         semantic = whole_semantic if semantic is not None else None
     else:
         document = index.documents.similarity([s.text for s in skills])[chosen]
-    niveau = None
+    # The niveau and name terms read the whole description where there is one (its title, its cues of
+    # responsibility), else the skills joined.
+    text = description if description and description.strip() else "\n".join(s.text for s in skills)
+    niveau_term = None
     if matcher.params.niveau_weight:
-        text = description if description and description.strip() else "\n".join(s.text for s in skills)
-        niveau = scoring.niveau_evidence(
+        niveau_term = scoring.niveau_evidence(
             level_score(text), [index.programmes[p].niveau for p in chosen], matcher.params.niveau_centre
         )
+    names = name_similarity(index, text)[chosen] if matcher.params.name_weight else None
     matches = _build_matches(
         index,
         skills,
@@ -523,8 +536,10 @@ def match_skills(
         semantic_similarity=None if semantic is None else semantic[chosen],
         semantic_weight=matcher.params.semantic_weight,
         skill_weight=matcher.params.skill_weight,
-        niveau_evidence=niveau,
+        niveau_evidence=niveau_term,
         niveau_weight=matcher.params.niveau_weight,
+        name_similarity=names,
+        name_weight=matcher.params.name_weight,
         generic_discount=matcher.params.generic_discount,
         order=matcher.ranking,
         limit=limit,

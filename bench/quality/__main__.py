@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.matching.index import programme_name
 from app.matching.scoring import ScoringParams
 from app.matching.service import Matcher
 from app.settings import Settings
@@ -172,6 +173,11 @@ def main() -> None:
             group = items[name]
             tfidf = tfidf_documents([i.text for i in group], docs_)
             sem = e5_documents(cat, np.vstack([vectors[i.text] for i in group]))
+            names = [programme_name(p) for p in cat.index.programmes]
+            named = tfidf_documents(
+                [i.text for i in group], [f"{n}\n{d}" for n, d in zip(names, docs_, strict=True)]
+            )
+            by_name = tfidf_documents([i.text for i in group], names)
             baselines[name] = {
                 "TF-IDF char 3–5, whole documents": [
                     ranked_by(i, tfidf[k], cat.crebos) for k, i in enumerate(group)
@@ -179,6 +185,12 @@ def main() -> None:
                 "e5, whole documents": [ranked_by(i, sem[k], cat.crebos) for k, i in enumerate(group)],
                 "z-sum of both": [
                     ranked_by(i, zsum(tfidf[k], sem[k]), cat.crebos) for k, i in enumerate(group)
+                ],
+                "TF-IDF char 3–5, whole documents with the name": [
+                    ranked_by(i, named[k], cat.crebos) for k, i in enumerate(group)
+                ],
+                "z-sum of both and z(name)": [
+                    ranked_by(i, zsum(tfidf[k], sem[k], by_name[k]), cat.crebos) for k, i in enumerate(group)
                 ],
             }
 

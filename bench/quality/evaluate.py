@@ -26,7 +26,7 @@ from app.catalogue.service import import_dossiers
 from app.db import make_engine, make_sessionmaker
 from app.ingest.level import level_score
 from app.matching import core, scoring
-from app.matching.index import CatalogueIndex, centred
+from app.matching.index import CatalogueIndex, centred, name_similarity
 from app.matching.scoring import ScoringParams, zscore
 from app.matching.service import Matcher, match_adhoc
 from app.migrate import upgrade
@@ -60,6 +60,7 @@ class Evidence:
     document_text: npt.NDArray[np.float32]
     semantic_text: npt.NDArray[np.float32]
     level: int  # the text's level score (app.ingest.level)
+    name: npt.NDArray[np.float32]  # the whole text's TF-IDF cosine to each programme's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +116,8 @@ def collect(cat: Catalogue, items: Sequence[Item]) -> list[Evidence]:
     for item in items:
         skills = tuple(resolve_skills(item.text, None))
         if not skills:
-            d, s, dt, st = _zeros(cat, 4)
-            out.append(Evidence(item, (), np.zeros((0, len(cat.crebos)), np.float32), d, s, dt, st, 0))
+            d, s, dt, st, n = _zeros(cat, 5)
+            out.append(Evidence(item, (), np.zeros((0, len(cat.crebos)), np.float32), d, s, dt, st, 0, n))
             continue
         sims, semantic = matcher.evidence(index, skills, block.columns, None)
         best = np.maximum.reduceat(sims, block.offsets, axis=1)
@@ -124,7 +125,10 @@ def collect(cat: Catalogue, items: Sequence[Item]) -> list[Evidence]:
         assert semantic is not None, "the bench's matcher weighs semantic evidence, so it is computed"
         document_text, semantic_text = matcher.text_evidence(index, item.text, None)
         level = level_score(item.text)
-        out.append(Evidence(item, skills, best, document, semantic, document_text, semantic_text, level))
+        name = name_similarity(index, item.text)
+        out.append(
+            Evidence(item, skills, best, document, semantic, document_text, semantic_text, level, name)
+        )
     return out
 
 
@@ -153,6 +157,8 @@ def answer(ev: Evidence, params: ScoringParams, cat: Catalogue) -> Answer:
         if params.niveau_weight
         else None,
         niveau_weight=params.niveau_weight,
+        name_similarity=ev.name if params.name_weight else None,
+        name_weight=params.name_weight,
         generic_discount=params.generic_discount,
         order=params.order,
     )
@@ -279,6 +285,8 @@ class Grid:
     document_texts: tuple[bool, ...] = (False, True)
     # The skill term weighs each skill by its distinctiveness (scoring.distinctiveness) or not.
     generic_discounts: tuple[bool, ...] = (False, True)
+    # The weight of the programme's name (kwalificatie and dossier title) in relevance.
+    name_weights: tuple[float, ...] = (0.0, 1.0, 2.0)
     # The niveau term: (weight, centre); (0, 2) is none.
     niveau_terms: tuple[tuple[float, float], ...] = (
         (0.0, 2.0),
@@ -302,7 +310,8 @@ class Grid:
     def rankings(self, line: ScoringParams) -> list[ScoringParams]:
         """Stage 2: every ranking on this line."""
         out = []
-        for generic, (nw, nc), text, order, sw, dw, ew in itertools.product(
+        for name, generic, (nw, nc), text, order, sw, dw, ew in itertools.product(
+            self.name_weights,
             self.generic_discounts,
             self.niveau_terms,
             self.document_texts,
@@ -318,6 +327,7 @@ class Grid:
             out.append(
                 replace(
                     line,
+                    name_weight=name,
                     niveau_weight=nw,
                     niveau_centre=nc,
                     generic_discount=generic,
@@ -342,6 +352,7 @@ def extras(p: ScoringParams) -> int:
         int(p.credit_width > 0)
         + int(p.generic_discount)
         + int(p.niveau_weight > 0)
+        + int(p.name_weight > 0)
         + sum(w > 0 for w in (p.skill_weight, p.document_weight, p.semantic_weight))
     )
 

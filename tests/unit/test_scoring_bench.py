@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.matching import core
 from app.matching.embedders import HashingEmbedder
 from app.matching.service import Matcher
 from bench import docs
@@ -104,6 +105,7 @@ def test_the_staged_choice_picks_the_line_on_eligibility_then_the_ranking_on_mrr
         orders=("relevance",),
         document_texts=(False,),
         generic_discounts=(False,),
+        name_weights=(0.0,),
         niveau_terms=((0.0, 2.0),),
     )
     lines_seen: set[float] = set()
@@ -138,3 +140,24 @@ def test_writing_the_section_keeps_other_sections(tmp_path: Path) -> None:
     assert "new figures" in text
     assert "old" not in text
     assert "## Performance\n\nfast" in text
+
+
+def test_the_name_term_lifts_the_programme_the_text_names_but_never_its_coverage() -> None:
+    best = np.array([[0.8, 0.8], [0.4, 0.4]], dtype=np.float32)  # two programmes, equal skill evidence
+    specs = [core.SkillSpec(weight=1, must_have=False, trainable=True)] * 2
+    name = np.array([0.1, 0.6], dtype=np.float32)  # the text names the second one
+    plain = core.score_best(best, specs, ["25001", "25002"], threshold=0.65, min_coverage=0.7)
+    named = core.score_best(
+        best,
+        specs,
+        ["25001", "25002"],
+        threshold=0.65,
+        min_coverage=0.7,
+        name_similarity=name,
+        name_weight=1.0,
+        order="relevance",
+    )
+    assert plain.order.tolist()[0] == 0  # a tie goes to the lower crebo
+    assert named.order.tolist()[0] == 1
+    np.testing.assert_array_equal(named.coverage, plain.coverage)
+    np.testing.assert_array_equal(named.eligible, plain.eligible)
