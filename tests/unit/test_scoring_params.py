@@ -37,6 +37,7 @@ def test_every_field_changes_the_version() -> None:
         "niveau_weight": params.niveau_weight + 0.1,
         "niveau_centre": params.niveau_centre + 1.0,
         "generic_discount": not params.generic_discount,
+        "name_weight": params.name_weight + 1.0,
         "splitter": "0" * 12,
     }
     assert set(changed) == {f.name for f in dataclasses.fields(scoring.ScoringParams)}
