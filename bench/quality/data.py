@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,27 @@ def titles_dev_queries() -> list[Query]:
         Query(q["crebo"], q["dossier_crebo"], q["title"], q["description"])
         for q in json.loads(path.read_text(encoding="utf-8"))
     ]
+
+
+# What a blinded text calls the worker instead of its job's name: a word no programme in the
+# benchmark uses (not SBB's "beroepsbeoefenaar", which the full-content werkprocessen use throughout
+# and would pull the blinded text toward the full-content programmes).
+NEUTRAL = "werknemer"
+
+
+def blind(text: str, names: Iterable[str]) -> str:
+    """The text with every mention of the given names (a kwalificatie's and its dossier's title) replaced
+    by a neutral word, so that it describes the work without naming the job: "De allround laborant werkt
+    in een laboratorium" becomes "De werknemer werkt in een laboratorium". A name matches with any
+    separators between its words, whatever the case ("Gastronoom/sommelier" matches "gastronoom
+    sommelier"); the longest name goes first. Words of a name that stand alone elsewhere stay: they are
+    the field ("kinderopvang"), not the job's name."""
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):
+        words = re.findall(r"\w+", name)
+        if words:
+            phrase = r"[\W_]+".join(map(re.escape, words))
+            text = re.sub(rf"(?<!\w){phrase}(?!\w)", NEUTRAL, text, flags=re.IGNORECASE)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

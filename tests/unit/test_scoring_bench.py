@@ -15,6 +15,7 @@ from app.matching.service import Matcher
 from bench import docs
 from bench.quality import __main__ as bench_main
 from bench.quality.cache import CachedEmbedder
+from bench.quality.data import blind
 from bench.quality.evaluate import Answer, Grid, Item, choose, choose_staged, figures, objective, zsum
 
 
@@ -82,6 +83,33 @@ def test_the_held_out_choice_never_sees_the_held_out_dossiers_queries() -> None:
     assert choose([a, b, c], score, "D1", tolerance=0.0) == c
     assert set(seen) == {"D1"}
     assert choose([a, b, c], score, None, tolerance=0.0) == a
+
+
+def test_a_choice_sees_neither_the_held_out_dossier_nor_the_test_half_of_the_vacancies() -> None:
+    got = [
+        Answer(_item(key, dossier, {"1"}), ("1",), frozenset({"1"}))
+        for key, dossier in (("25001", "D1"), ("25002", "D2"), ("v1", "D2"), ("v2", "D2"))
+    ]
+    split_of = {"v1": "dev", "v2": "test"}
+    assert [a.item.key for a in bench_main.choosing(got, "D1", split_of)] == ["25002", "v1"]
+    assert [a.item.key for a in bench_main.choosing(got, None, split_of)] == ["25001", "25002", "v1"]
+
+
+def test_a_blinded_typering_describes_the_work_without_naming_the_job() -> None:
+    text = (
+        "De allround laborant werkt in een laboratorium. Hij overlegt met de Allround  Laborant van de "
+        "nachtdienst. De gastronoom sommelier adviseert over wijn; Analisten werken samen."
+    )
+    got = blind(text, ("Allround laborant", "Gastronoom/sommelier", "Analisten"))
+    assert got == (
+        "De werknemer werkt in een laboratorium. Hij overlegt met de werknemer van de "
+        "nachtdienst. De werknemer adviseert over wijn; werknemer werken samen."
+    )
+    # A word of the name standing alone, or inside a longer word, is the field and stays.
+    assert blind("Een laborant in het laboratorium", ("Allround laborant",)) == (
+        "Een laborant in het laboratorium"
+    )
+    assert blind("De sportinstructeur", ("sport",)) == "De sportinstructeur"
 
 
 def test_the_choice_takes_the_simplest_parameters_within_the_tolerance() -> None:
