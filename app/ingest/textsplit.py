@@ -317,6 +317,11 @@ class _Sentence(NamedTuple):
     text: str
     section: Section | None
     alone: bool  # the whole of a line without a bullet: a title, a place, a metadata line, or a task
+    quoted: bool = False  # a line that is one quotation: someone's own words, not the job's tasks
+
+
+# A line that is one quotation from start to end: "“Wat ik het leukst vind? Dat geen dag hetzelfde is.”"
+_QUOTED_LINE = re.compile(r'^["“„«][^"“”„«»]+[.!?…]?["”«»]$')
 
 
 def _text_sentences(text: str) -> list[_Sentence]:
@@ -343,13 +348,14 @@ def _text_sentences(text: str) -> list[_Sentence]:
                 continue
             parts = _sentences(line)
             alone = not bulleted and len(parts) == 1 and not line.endswith((".", "!", "?", ";", ":"))
+            quoted = _QUOTED_LINE.match(line) is not None
             for sentence in parts:
                 if _is_lead_in_heading(sentence):
                     named = heading_section(sentence)
                     if named is not None:
                         section = named
                     continue
-                sentences.append(_Sentence(sentence, section, alone))
+                sentences.append(_Sentence(sentence, section, alone, quoted))
     return sentences
 
 
@@ -409,13 +415,31 @@ def split_description(text: str) -> list[Statement]:
             seen.add(key)
             statements.append(Statement(statement, kind))
 
-    for sentence, section, alone in sentences:
+    for sentence, section, alone, quoted in sentences:
+        if quoted:
+            # A testimonial ("Wat ik het leukst vind? …") tells what the work is like for someone; the
+            # tasks to cover are those the vacancy itself names.
+            add(_finish(_strip_frames(_TRAILING.sub("", sentence))), "other")
+            continue
         kind_text = sentence
         lead_in = _LEAD_IN.match(sentence)
-        if lead_in is not None and len(lead_in.group(1).split()) <= 8:
+        rest = sentence[lead_in.end() :] if lead_in is not None else None
+        if lead_in is not None and rest is not None and len(lead_in.group(1).split()) <= 8:
             section = heading_section(lead_in.group(1)) or section
-            sentence = sentence[lead_in.end() :]  # "Je taken zijn: …" keeps what follows
+            sentence = rest  # "Je taken zijn: …" keeps what follows
         kind = classify_sentence(kind_text, section)
+        if (
+            kind in ("other", "context")
+            and lead_in is not None
+            and rest is not None
+            and _has_verb(rest)
+            and classify_sentence(rest, section) == "work"
+        ):
+            # "Voor de zomer zoeken we versterking in de keuken: je snijdt groente, …": a pitch or context
+            # before the colon, the tasks after it, as a clause of their own (not "drie groepen: een
+            # babygroep, …"). The lead-in keeps its kind; what follows is work.
+            add(_finish(_strip_frames(lead_in.group(1))), kind)
+            sentence, kind_text, kind = rest, rest, "work"
         if kind == "work" and alone and not _has_verb(sentence) and not _KNOWLEDGE.search(sentence):
             kind = "other"  # a line of its own without a verb: a title, a place, a metadata line
         sentence = _TRAILING.sub("", sentence)

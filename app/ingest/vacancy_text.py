@@ -106,7 +106,7 @@ def _section_patterns() -> list[tuple[Section, re.Pattern[str]]]:
                 r"(?:de |onze |over de )?organisatie", r"(?:het |ons |over het )?bedrijf", r"(?:het |ons |jouw |je )?team",
                 r"(?:de |onze )?afdeling", r"waar (?:ga|kom) (?:je|jij) (?:te )?werken", r"(?:jouw |je |de )?werkplek",
                 r"werkomgeving", r"locatie", r"plaats in de organisatie", r"onze missie", r"missie", r"visie",
-                r"werken bij", r"wie we zijn", r"de school", r"de winkel", r"het restaurant",
+                r"werken bij \w+", r"wie we zijn", r"de school", r"de winkel", r"het restaurant",
             ),
         ),
     ]  # fmt: skip
@@ -208,7 +208,7 @@ _AMOUNT = re.compile(r"[€$]\s?[\d.,]+(?:\s?[-–]\s?[€$]?\s?[\d.,]+)?|\b\d[\
 _METADATA_WORDS = (
     r"posted", r"posted date", r"posted on", r"date posted", r"geplaatst", r"geplaatst op", r"gepubliceerd",
     r"gepubliceerd op", r"publicatiedatum", r"plaatsingsdatum", r"sluitingsdatum", r"reageren kan tot",
-    r"vacature-?(?:nummer|code|id|nr)", r"referentie(?:nummer|nr)", r"job\s*id", r"deel (?:deze|de) vacature",
+    r"vacature-?(?:nummer|code|id|nr)", r"referentie(?:nummer|nr)", r"job\s*id", r"deel (?:deze|de) vacature", r"deel (?:dit|het) bericht", r"deel deze pagina",
     r"share (?:on|this)", r"bekijk (?:alle|meer|onze) vacatures",
     r"terug naar (?:vacatures|overzicht|het overzicht)", r"lees meer", r"print (?:deze )?vacature",
     r"vacature opslaan", r"sla op", r"cookies?", r"privacy\s*(?:beleid|statement|verklaring)", r"inloggen",
@@ -430,7 +430,7 @@ _OFFER = _cue(
     r"auto van de zaak", r"laptop", r"telefoon van de zaak", r"thuiswerk\w*", r"hybride werken",
     r"flexibele werktijden", r"werktijden", r"secundaire", r"arbeidsvoorwaarden", r"vergoeding",
     r"onkostenvergoeding", r"bonus", r"fietsplan", r"sportabonnement", r"bedrijfsfitness",
-    r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"wij bieden", r"we bieden",
+    r"(?:individueel )?keuzebudget", r"ikb", r"inwerkprogramma", r"inwerkperiode", r"ingewerkt", r"loop (?:je|jij) (?:eerst )?mee", r"meelopen", r"wij bieden", r"we bieden",
     r"bieden (?:wij|we) (?:je|jou)", r"kun je rekenen op", r"mag je rekenen op", r"rekenen op",
     r"vrijdagmiddagborrel", r"personeelsuitje\w*", r"bedrijfsuitje\w*", r"per direct", r"startdatum",
     r"ingangsdatum", r"met uitzicht op", r"in vaste dienst", r"bij goed functioneren",
