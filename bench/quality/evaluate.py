@@ -140,7 +140,11 @@ def answer(ev: Evidence, params: ScoringParams, cat: Catalogue) -> Answer:
     """The service's answer for these parameters, from the collected evidence: the pure core's steps after
     the per-programme maxima (`core.score_best`, which `score_programmes` itself calls)."""
     if not ev.skills:  # nothing to score: the service answers 422; counted as a miss at the bottom
-        return Answer(ev.item, tuple(sorted(cat.crebos)), frozenset())
+        wrong = sorted(
+            c for c in cat.crebos if c not in ev.item.accepted and cat.dossier_of[c] != ev.item.dossier
+        )
+        rest = sorted(c for c in cat.crebos if c not in wrong)
+        return Answer(ev.item, (*wrong, *rest), frozenset())
     scored = core.score_best(
         ev.best,
         [core.SkillSpec(weight=s.weight, must_have=s.must_have, trainable=s.trainable) for s in ev.skills],

@@ -16,7 +16,19 @@ from bench import docs
 from bench.quality import __main__ as bench_main
 from bench.quality.cache import CachedEmbedder
 from bench.quality.data import blind
-from bench.quality.evaluate import Answer, Grid, Item, choose, choose_staged, figures, objective, zsum
+from bench.quality.evaluate import (
+    Answer,
+    Catalogue,
+    Evidence,
+    Grid,
+    Item,
+    answer,
+    choose,
+    choose_staged,
+    figures,
+    objective,
+    zsum,
+)
 
 
 def test_cached_embedder_loads_the_model_only_for_unknown_texts(tmp_path: Path) -> None:
@@ -189,3 +201,17 @@ def test_the_name_term_lifts_the_programme_the_text_names_but_never_its_coverage
     assert named.order.tolist()[0] == 1
     np.testing.assert_array_equal(named.coverage, plain.coverage)
     np.testing.assert_array_equal(named.eligible, plain.eligible)
+
+
+def test_a_query_with_nothing_to_score_is_a_miss_at_the_bottom() -> None:
+    cat = Catalogue("x", ("1", "2", "3"), {"1": "D1", "2": "D2", "3": "D2"}, None, None, (3, 3, 3))  # type: ignore[arg-type]
+    ev = Evidence(
+        _item("q", "D1", {"1"}), (), np.zeros((0, 3), np.float32), *([np.zeros(3)] * 4), 0, np.zeros(3)
+    )
+    got = answer(ev, Matcher(HashingEmbedder()).params, cat)
+    assert got.ranking[-1] == "1"
+    assert got.eligible == frozenset()
+    f = figures([got], cat.dossier_of)
+    assert f.mrr == pytest.approx(1 / 3)
+    assert f.top1 == 0.0
+    assert f.dossier_top1 == 0.0
