@@ -94,7 +94,7 @@ FITTED: dict[tuple[str, bool], Fitted] = {
     ("multilingual-e5-small-q4", True): Fitted(
         low=-0.06,
         high=0.53,
-        threshold=0.65,
+        threshold=0.7,
         title_offset=0.1,
         credit_width=0.2,
         skill_weight=0.0,
