@@ -86,6 +86,7 @@ def match_out(match: ProgrammeMatch | UnscoredProgramme) -> MatchOut:
         coverage=match.coverage,
         eligible=match.eligible,
         relevance=round(match.relevance, 4),
+        titles_only=match.titles_only,
         knockouts=[skill_match_out(s) for s in match.knockouts],
         skills=[skill_match_out(s) for s in match.skills],
         gaps=[skill_match_out(s) for s in match.gaps],

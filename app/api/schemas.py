@@ -261,6 +261,12 @@ class MatchOut(BaseModel):
     knockouts: list[SkillMatchOut]
     skills: list[SkillMatchOut]
     gaps: list[SkillMatchOut]
+    titles_only: bool = Field(
+        default=False,
+        description="The programme is known by its kerntaak and werkproces titles only (no omschrijving, "
+        "gedrag or vakkennis): its coverage rests on short titles, and on the benchmark its own diploma "
+        "clears the line less often than with full content (docs/benchmarks.md)",
+    )
 
 
 class ConfigOut(Out):

@@ -93,6 +93,13 @@ class CatalogueIndex:
             self._offsets[key] = found
         return found
 
+    def titles_only(self, programme: int) -> bool:
+        """Whether programme `programme` (its position in `programmes`) is known by its kerntaak and
+        werkproces titles only: its coverage then rests on short titles (docs/benchmarks.md)."""
+        if self.column_titles_only is None or programme >= len(self.offsets):
+            return False
+        return bool(self.column_titles_only[int(self.offsets[programme])])
+
     def block(self, niveau: Collection[int] | None = None, crebos: Collection[str] | None = None) -> Block:
         key = (frozenset(niveau or ()), None if crebos is None else frozenset(crebos))
         found = self._blocks.get(key)

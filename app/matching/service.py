@@ -112,6 +112,9 @@ class ProgrammeMatch:
     skills: tuple[SkillResult, ...]
     gaps: tuple[SkillResult, ...]
     relevance: float = 0.0  # the second ranking key (core.score_programmes)
+    # The programme is known by its kerntaak and werkproces titles only (no omschrijving, gedrag,
+    # vakkennis, …): its coverage rests on short titles and lets its own diploma through less often.
+    titles_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +460,7 @@ def _build_matches(
                 skills=skill_results,
                 gaps=tuple(r for r in skill_results if not r.covered),
                 relevance=score.relevance,
+                titles_only=index.titles_only(programmes[score.programme_index]),
             )
         )
     return matches

@@ -251,3 +251,21 @@ def test_with_soft_credit_each_skill_shows_the_credit_that_coverage_adds_up(
                         assert k["effective_credit"] in (k["credit"], 1.0)
                         if k["learnt_before"]:
                             assert k["effective_credit"] == 1.0
+
+
+def test_programmes_known_by_their_titles_only_are_marked_in_the_answer_and_the_page(
+    client: TestClient,
+) -> None:
+    load_demo(client)
+    titles_only = shared_data_dir() / "kd-2016-titles-dev" / "xml" / "dossier_23030.xml"
+    upload_dossiers(client, [titles_only])
+    wid = _workplace_id(client, "Pedagogisch medewerker voorschool")
+    matches = client.get(f"/v1/workplaces/{wid}/matches", params={"limit": 100}).json()["matches"]
+    marked = {m["programme"]["crebo"]: m["titles_only"] for m in matches}
+    demo = {m["programme"]["crebo"] for m in matches if m["programme"]["crebo"].startswith("2590")}
+    assert demo
+    assert not any(marked[c] for c in demo)
+    assert any(marked[c] for c in marked if c not in demo)
+    page = client.get(f"/ui/werkplekken/{wid}/matches", params={"aantal": "100"}).text
+    assert page.count('data-testid="titles-only"') == sum(marked.values())
+    assert "alleen titels bekend" in page

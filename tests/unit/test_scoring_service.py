@@ -229,3 +229,14 @@ def test_the_titles_only_offset_lifts_only_programmes_known_by_their_titles(sess
         expected = np.clip(before + 0.1, 0, 1) if lifted else before
         np.testing.assert_allclose(after, expected, atol=1e-6)
         assert lift.config().scoring_version != plain.config().scoring_version
+
+
+def test_an_answer_says_which_programmes_are_known_by_their_titles_only(session: Session) -> None:
+    from app.api.convert import match_out
+
+    import_dossiers(session, documents=[p.read_bytes() for p in FIXTURE_DOSSIERS])
+    for kinds, titles_only in ((None, False), (TITLE_KINDS, True)):
+        matcher = Matcher(HashingEmbedder(), kinds=kinds)
+        result = match_adhoc(session, matcher, description=DESCRIPTION, skills=None, limit=50)
+        assert result.matches
+        assert {match_out(m).titles_only for m in result.matches} == {titles_only}
