@@ -94,8 +94,9 @@ FITTED: dict[tuple[str, bool], Fitted] = {
     ("multilingual-e5-small-q4", True): Fitted(
         low=-0.06,
         high=0.53,
-        threshold=0.7,
+        threshold=0.65,
         title_offset=0.1,
+        titles_only_offset=0.1,
         credit_width=0.2,
         skill_weight=0.0,
         document_weight=1.0,

@@ -273,7 +273,9 @@ def main() -> None:
         }
         if chosen != default:
             row["skillmatch, in-sample (the grid's choice now)"] = figures(answers(chosen, name), dossier_of)
-        row["scoring 2026.11-9 (the previous defaults)"] = figures(answers(previous, name), dossier_of)
+        row["the parameters of scoring 2026.11-9 (today's splitter)"] = figures(
+            answers(previous, name), dossier_of
+        )
         row.update({label: figures(a, dossier_of) for label, a in baselines[name].items()})
         rows[name] = row
         if name == "c":

@@ -248,10 +248,9 @@ def figures(answers: Sequence[Answer], dossier_of: dict[str, str]) -> Figures:
 
 def eligibility_term(f: Figures) -> float:
     """The 70% line's part of the objective: the right one eligible *and* the eligible set from the right
-    dossier (their product, so neither can be bought with the other; a line that lets more programmes
-    from other dossiers through than from the right one earns nothing)."""
-    share = f.right_dossier or 0.0
-    return (f.accepted_eligible or 0.0) * share if share >= 0.5 else 0.0
+    dossier, their product, so neither can be bought with the other. Smooth: until 2026-12-03 a set whose
+    share was below one half earned nothing, and a set lying at that half let one query move the line."""
+    return (f.accepted_eligible or 0.0) * (f.right_dossier or 0.0)
 
 
 def objective(f: Figures) -> float:

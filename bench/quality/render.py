@@ -78,8 +78,8 @@ def section(run: Run, *, machine: str) -> str:
         "",
         "**How the settings are chosen**, in two stages over the typeringen of (a), (b), (c) and (e) and the "
         "dev half of set (d), each by the mean over the five. First the line (threshold, title offsets): by accepted "
-        "kwalificatie eligible × share of the eligible from the right dossier (counted when that share is at "
-        "least one half), which the ranking's weights do not change. Then, on that line, the ranking (relevance "
+        "kwalificatie eligible × share of the eligible from the right dossier, which the ranking's weights do "
+        "not change. Then, on that line, the ranking (relevance "
         "weights, name weight, generic discount, niveau term, order): by MRR. "
         "*Held out by dossier*: for each "
         "of the 14 dossiers the parameters are chosen without its queries and then scored on them; that row is "

@@ -77,9 +77,10 @@ def test_figures_count_the_first_accepted_kwalificatie_and_the_eligible_from_the
     assert f.accepted_eligible == 0.5
     assert f.eligible_per_query == 1.0
     assert f.right_dossier == 0.5
-    # A line that lets more programmes from other dossiers through than from the right one earns nothing.
-    assert objective(replace(f, right_dossier=0.4)) == pytest.approx(f.mrr)
     assert objective(f) == pytest.approx(f.mrr + 0.5 * 0.5)
+    # Programmes from other dossiers cost in proportion, with no cliff at one half.
+    assert objective(replace(f, right_dossier=0.49)) == pytest.approx(f.mrr + 0.5 * 0.49)
+    assert objective(replace(f, accepted_eligible=1.0, right_dossier=0.0)) == pytest.approx(f.mrr)
 
 
 def test_the_held_out_choice_never_sees_the_held_out_dossiers_queries() -> None:
