@@ -64,6 +64,7 @@ from bench.quality.evaluate import (
     ranked_by,
     tfidf_documents,
     zsum,
+    zsum_within,
 )
 from bench.shared import REPO_ROOT
 
@@ -196,6 +197,7 @@ def main() -> None:
                 [i.text for i in group], [f"{n}\n{d}" for n, d in zip(names, docs_, strict=True)]
             )
             by_name = tfidf_documents([i.text for i in group], names)
+            kinds_ = np.array([cat.index.titles_only(p) for p in range(len(cat.index.programmes))])
             baselines[name] = {
                 "TF-IDF char 3–5, whole documents": [
                     ranked_by(i, tfidf[k], cat.crebos) for k, i in enumerate(group)
@@ -209,6 +211,10 @@ def main() -> None:
                 ],
                 "z-sum of both and z(name)": [
                     ranked_by(i, zsum(tfidf[k], sem[k], by_name[k]), cat.crebos) for k, i in enumerate(group)
+                ],
+                "the same, z within full-content and titles-only programmes": [
+                    ranked_by(i, zsum_within(kinds_, tfidf[k], sem[k], by_name[k]), cat.crebos)
+                    for k, i in enumerate(group)
                 ],
             }
 

@@ -216,6 +216,17 @@ def zsum(*scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return total
 
 
+def zsum_within(groups: npt.NDArray[np.bool_], *scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`zsum`, each score z-scored within its group of programmes (True / False: known by titles only or
+    by full content), so that a programme is measured against its own kind and more text is no edge."""
+    total = np.zeros(len(scores[0]))
+    for member in (True, False):
+        mask = groups == member
+        if mask.any():
+            total[mask] = zsum(*(np.asarray(s, dtype=np.float64)[mask] for s in scores))
+    return total
+
+
 # --- figures -------------------------------------------------------------------------------------------
 
 
@@ -424,4 +435,5 @@ __all__ = [
     "scoring",
     "tfidf_documents",
     "zsum",
+    "zsum_within",
 ]

@@ -88,8 +88,10 @@ def section(run: Run, *, machine: str) -> str:
         "half of set (d) chooses nothing; (d)'s held-out row uses each vacancy's own dossier's fold. Accepted eligible: for a "
         "typering its own kwalificatie, for a vacancy any kwalificatie a recruiter accepts; MRR of the first "
         "accepted one. The baselines rank by one score per programme for the whole text, in the same run; "
-        "the last two of them also see the programme's name (kwalificatie and dossier title), as skillmatch's "
-        "name term does, so that what the name adds is not credited to the fitting.",
+        "the last three of them also see the programme's name (kwalificatie and dossier title), as skillmatch's "
+        "name term does, so that what the name adds is not credited to the fitting; the very last z-scores each "
+        "programme within its kind (full content or titles only), a measurement for what the ranking could do "
+        "about more text winning in a mixed catalogue.",
         "",
         f"The code's defaults: {label(run.default)}. "
         + (

@@ -28,6 +28,7 @@ from bench.quality.evaluate import (
     figures,
     objective,
     zsum,
+    zsum_within,
 )
 
 
@@ -216,3 +217,13 @@ def test_a_query_with_nothing_to_score_is_a_miss_at_the_bottom() -> None:
     assert f.mrr == pytest.approx(1 / 3)
     assert f.top1 == 0.0
     assert f.dossier_top1 == 0.0
+
+
+def test_z_within_groups_measures_each_programme_against_its_own_kind() -> None:
+    # Full-content programmes (False) score higher across the board; within its kind the first
+    # titles-only programme stands out as much as the first full one.
+    groups = np.array([False, False, True, True])
+    scores = np.array([0.9, 0.7, 0.4, 0.2])
+    got = zsum_within(groups, scores)
+    np.testing.assert_allclose(got, [1.0, -1.0, 1.0, -1.0])
+    assert zsum(scores)[2] < 0 < got[2]
