@@ -177,7 +177,8 @@ def _start(url: str, files: list[Path]) -> subprocess.Popen[bytes]:
 
 def _kill_during_imports(runs: list[Run]) -> None:
     """The imports run side by side (one database each); each is SIGKILLed `delay` s after its write
-    transaction was seen open. Records whether it was still running when killed."""
+    transaction was seen open. Records whether it was still running when killed; an import that finished
+    before its write was seen is recorded as finished, not killed."""
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while not all(r.done for r in runs):
@@ -190,7 +191,12 @@ def _kill_during_imports(runs: list[Run]) -> None:
                         stderr = (
                             run.process.stderr.read().decode(errors="replace") if run.process.stderr else ""
                         )
-                        pytest.fail(f"an import ended before it was seen writing: {stderr[-2000:]}")
+                        if run.process.returncode != 0:
+                            pytest.fail(f"an import failed before it was seen writing: {stderr[-2000:]}")
+                        # It committed between two looks (a short write on a quiet machine): its database
+                        # must then hold everything; the test's last check still wants one real kill.
+                        run.done = True
+                        continue
                     if run.writing():
                         run.seen_at = time.monotonic()
                 if run.seen_at is not None and time.monotonic() >= run.seen_at + run.delay:
