@@ -423,22 +423,21 @@ def split_description(text: str) -> list[Statement]:
             continue
         kind_text = sentence
         lead_in = _LEAD_IN.match(sentence)
-        rest = sentence[lead_in.end() :] if lead_in is not None else None
-        if lead_in is not None and rest is not None and len(lead_in.group(1).split()) <= 8:
-            section = heading_section(lead_in.group(1)) or section
+        lead, rest = (lead_in.group(1), sentence[lead_in.end() :]) if lead_in is not None else ("", "")
+        if lead and len(lead.split()) <= 8:
+            section = heading_section(lead) or section
             sentence = rest  # "Je taken zijn: …" keeps what follows
         kind = classify_sentence(kind_text, section)
         if (
             kind in ("other", "context")
-            and lead_in is not None
-            and rest is not None
+            and rest
             and _has_verb(rest)
             and classify_sentence(rest, section) == "work"
         ):
             # "Voor de zomer zoeken we versterking in de keuken: je snijdt groente, …": a pitch or context
             # before the colon, the tasks after it, as a clause of their own (not "drie groepen: een
             # babygroep, …"). The lead-in keeps its kind; what follows is work.
-            add(_finish(_strip_frames(lead_in.group(1))), kind)
+            add(_finish(_strip_frames(lead)), kind)
             sentence, kind_text, kind = rest, rest, "work"
         if kind == "work" and alone and not _has_verb(sentence) and not _KNOWLEDGE.search(sentence):
             kind = "other"  # a line of its own without a verb: a title, a place, a metadata line

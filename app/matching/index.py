@@ -96,7 +96,7 @@ class CatalogueIndex:
     def titles_only(self, programme: int) -> bool:
         """Whether programme `programme` (its position in `programmes`) is known by its kerntaak and
         werkproces titles only: its coverage then rests on short titles (docs/benchmarks.md)."""
-        if self.column_titles_only is None or programme >= len(self.offsets):
+        if self.column_titles_only is None:
             return False
         return bool(self.column_titles_only[int(self.offsets[programme])])
 

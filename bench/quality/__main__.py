@@ -2,7 +2,7 @@
 
     python -m bench.quality            # or: make bench-quality
 
-Four sets, all real or written by us (bench/quality/data.py):
+Five sets, all real or written by us (bench/quality/data.py):
 (a) the 4 full-content dossiers, their 14 typeringen as queries;
 (b) those 4 as titles only plus the 10 titles-only dossiers of kd-2016-titles-dev, 41 typeringen;
 (c) mixed: the 4 full plus the 10 titles-only, the same 41 typeringen;
@@ -10,7 +10,8 @@ Four sets, all real or written by us (bench/quality/data.py):
 (e) the 41 typeringen blinded (their own kwalificatie's and dossier's title replaced by a neutral word),
 against catalogue (c): a description of the work that does not name the job.
 Every setting is chosen leave-one-dossier-out over the 14 dossiers on (a)–(c), (e) and the dev half of
-(d); the test half of (d) never chooses anything. Deterministic: no sampling, every tie broken by crebo. Vectors are cached in bench/.cache/.
+(d); the test half of (d) never chooses anything. Deterministic: no sampling, every tie broken by crebo.
+Vectors are cached in bench/.cache/.
 """
 
 from __future__ import annotations
